@@ -1,0 +1,91 @@
+"""The first cell of every chapter: ``device = dlbook.setup()``.
+
+One call seeds every random source, sets up the CJK font and the figure style, pins
+torch's thread count for builds that run chapters side by side, configures the
+notebook's figure output, and records (glues) where the chapter ran.
+"""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import torch
+
+from ._check import positive_int
+from .device import describe_device, get_device
+from .fonts import setup_fonts
+from .seed import seed_everything
+
+THREADS_ENV_VAR = "DLBOOK_THREADS"
+
+#: Figure style: an opaque white background keeps axes readable on the dark theme.
+STYLE = {
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.transparent": False,
+    "figure.dpi": 96,
+    "savefig.dpi": 96,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "font.size": 10,
+    "svg.hashsalt": "dlbook",
+    "image.interpolation": "nearest",
+}
+
+
+def device_summary(info: dict) -> str:
+    """One line in Chinese saying where the code ran, from :func:`describe_device`."""
+    where = "GPU" if info["device"] == "cuda" else "CPU"
+    extra = f"，显存 {info['gpu_memory_gib']} GiB" if "gpu_memory_gib" in info else ""
+    return f"{where}：{info['name']}{extra} · torch {info['torch']} · CUDA {info['cuda']}"
+
+
+def _configure_notebook_figures() -> None:
+    """PNG output without the version stamp, so figures are byte-identical across builds."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the book's kernel
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("png", bbox_inches="tight", metadata={"Software": None})
+
+
+def setup(seed: int = 12345, *, glue_name: str | None = "device") -> torch.device:
+    """Prepare a chapter; return the device to compute on.
+
+    * seeds Python, NumPy and torch (:func:`dlbook.seed.seed_everything`);
+    * registers the CJK font (:func:`dlbook.fonts.setup_fonts`) and the figure style;
+    * ``DLBOOK_THREADS=n`` sets torch's CPU threads (the parallel build uses 1 per chapter);
+    * inside a notebook: PNG figures without version metadata, and the device line glued
+      as ``glue_name`` (hidden) for the execution report.
+    """
+    threads = os.environ.get(THREADS_ENV_VAR)
+    if threads:
+        try:
+            n = int(threads)
+        except ValueError:
+            raise ValueError(f"{THREADS_ENV_VAR}={threads!r} must be a positive integer") from None
+        torch.set_num_threads(positive_int(THREADS_ENV_VAR, n))
+    matplotlib.rcParams.update(STYLE)
+    setup_fonts()
+    seed_everything(seed)
+    device = get_device()
+    _configure_notebook_figures()
+    if glue_name:
+        try:
+            from IPython import get_ipython
+
+            if get_ipython() is not None:
+                from myst_nb import glue
+
+                glue(glue_name, device_summary(describe_device(device)), display=False)
+        except ImportError:  # pragma: no cover
+            pass
+    return device
