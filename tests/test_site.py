@@ -1,0 +1,124 @@
+"""The built site, read as files: chapters, figures, glued numbers, search, offline, no noise."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.build
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _toc_docs() -> list[str]:
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    docs = [toc["root"]]
+    for part in toc["parts"]:
+        docs += [c["file"] for c in part["chapters"]]
+    return docs
+
+
+def _pages(site: Path) -> list[Path]:
+    return [site / f"{doc}.html" for doc in _toc_docs()]
+
+
+def test_every_toc_page_is_built(built_site):
+    for page in _pages(built_site):
+        assert page.is_file(), f"{page} missing"
+    assert (built_site / "index.html").read_text(encoding="utf-8").count("book/intro.html") >= 1
+
+
+def test_spiral_figures_are_image_files(built_site):
+    html = (built_site / "book" / "spiral.html").read_text(encoding="utf-8")
+    images = re.findall(r'<img[^>]+src="\.\./(_images/[^"]+\.png)"', html)
+    assert len(images) >= 6, images
+    for rel in images:
+        f = built_site / rel
+        assert f.is_file() and f.stat().st_size > 5_000, rel
+        assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    alts = re.findall(r'<img[^>]+alt="([^"]*)"', html)
+    assert alts and all(re.search(r"[\u4e00-\u9fff]", a) for a in alts), alts
+
+
+def test_spiral_accuracies_in_bands(glue_of):
+    g = glue_of("book/spiral")
+    assert g["acc_linear"] < 0.6
+    assert g["acc_relu"] > 0.9
+    assert g["collapse_diff"] < 1e-4
+    # The fair comparison: same optimizer, the ReLU alone makes the difference.
+    assert g["fair_mom_linear"] < 0.6 and g["fair_mom_relu"] > 0.95
+    assert g["fair_sgd_relu"] < 0.7  # plain SGD at lr 1e-3 has not learned in 1000 epochs
+    assert g["sweep_h200"] > g["sweep_h5"]
+    assert g["acc_bottleneck"] > 0.9
+
+
+def test_glued_numbers_reach_the_page(built_site, glue_of):
+    g = glue_of("book/spiral")
+    text = (built_site / "book" / "spiral.html").read_text(encoding="utf-8")
+    assert f"{g['acc_linear']:.3f}" in text
+    assert f"{g['acc_relu']:.3f}" in text
+
+
+def docs_for(search_index: dict, word: str) -> set[str]:
+    """Documents the site's search finds for one word (body terms and title terms, as searchtools.js)."""
+    found = set()
+    for key in ("terms", "titleterms"):
+        hits = search_index[key].get(word, [])
+        hits = hits if isinstance(hits, list) else [hits]
+        found |= {search_index["docnames"][i] for i in hits}
+    return found
+
+
+@pytest.mark.parametrize("word", ["螺旋", "张量", "激活函数", "准确率", "线性模型", "优化器"])
+def test_chinese_search_terms(search_index, word):
+    assert docs_for(search_index, word), f"{word} is not an index term"
+
+
+def test_spiral_found_by_search(search_index):
+    assert "book/spiral" in docs_for(search_index, "螺旋")
+    assert "book/spiral" in docs_for(search_index, "准确率")
+
+
+def test_pages_request_no_other_host(built_site):
+    pattern = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*?(?:src|href)="(https?:)?//', re.I)
+    for page in built_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        # <link rel=...> to the repository are anchors in the theme, not loads; only loading tags count.
+        for m in pattern.finditer(html):
+            tag = html[m.start(): html.index(">", m.start()) + 1]
+            if tag.lower().startswith("<link") and not re.search(r'rel="(stylesheet|preload|icon|modulepreload)', tag):
+                continue
+            pytest.fail(f"{page.relative_to(built_site)} loads from another host: {tag}")
+    for js in (built_site / "_static").rglob("*.js"):
+        if "mathjax" in js.parts:
+            continue
+        assert "cdn.jsdelivr.net" not in js.read_text(encoding="utf-8", errors="ignore"), js
+
+
+def test_math_served_locally(built_site):
+    html = (built_site / "book" / "spiral.html").read_text(encoding="utf-8")
+    assert 'src="../_static/mathjax/tex-chtml.js' in html
+    assert (built_site / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert (built_site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+
+
+def test_no_warning_or_noise_in_pages(built_site):
+    for page in _pages(built_site):
+        text = page.read_text(encoding="utf-8")
+        for bad in ("Glyph", "Warning:", "UserWarning", "stderr", "Traceback"):
+            if page.name == "tensors.html" and bad == "Traceback":
+                continue  # pitfall cells show their exceptions on purpose
+            assert bad not in text, f"{bad!r} in {page.name}"
+
+
+def test_language_and_metadata(built_site):
+    html = (built_site / "book" / "spiral.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN"' in html
+    assert "《深度学习第一周》编写组" in html
+    assert "2026" in html
+    assert "github.com/dl-week01/dl-week01-book" in html
+    assert "Powered by" not in html and "By The Jupyter Book Community" not in html
