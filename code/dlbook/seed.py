@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 
 import numpy as np
 import torch
@@ -25,6 +26,21 @@ def seed_everything(seed: int = 12345, *, deterministic: bool = True) -> torch.G
     torch.manual_seed(seed)
     if deterministic:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-        torch.use_deterministic_algorithms(True, warn_only=True)
+        _use_deterministic_algorithms()
         torch.backends.cudnn.benchmark = False
     return torch.Generator().manual_seed(seed)
+
+
+def _use_deterministic_algorithms() -> None:
+    """``torch.use_deterministic_algorithms(True, warn_only=True)`` without its 2-5 s import.
+
+    The public function imports the compiler (``torch._inductor``, ``torch._dynamo``) just to
+    set the compiler's own flag; that import was the slowest part of every chapter's first
+    cell. The book compiles nothing, so set torch's flag directly and tell the compiler
+    through its environment variable, which it reads whenever it is first imported.
+    """
+    os.environ.setdefault("TORCHINDUCTOR_DETERMINISTIC", "1")
+    inductor = sys.modules.get("torch._inductor.config")
+    if inductor is not None:
+        inductor.deterministic = True
+    torch._C._set_deterministic_algorithms(True, warn_only=True)

@@ -19,7 +19,7 @@ from torch import nn
 from ._check import positive_int
 from .data import check_xy
 from .models import make_activation, make_mlp
-from .train import History, evaluate, make_optimizer
+from .train import History, _LinearFn, evaluate, make_optimizer
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,22 @@ class PackedMLPs(nn.Module):
         self.acts = nn.ModuleList(make_activation(s.activation) for s in specs)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        chunks = self.l1(X).split(self.widths, dim=1)
-        outs = [head(act(z)) for z, act, head in zip(chunks, self.acts, self.heads)]
-        return torch.stack(outs, dim=1)
+        return self.logits_mcn(X).permute(2, 0, 1)
+
+    def logits_mcn(self, X: torch.Tensor) -> torch.Tensor:
+        """Logits of every model as one ``(M, C, N)`` tensor (the layout training uses).
+
+        Each model's hidden layer is computed from its own rows of ``l1`` (a contiguous
+        slice), so the activations run on contiguous memory (2x faster than on a column
+        slice of one wide product), and the weight gradients take the fast path of
+        :class:`dlbook.train._LinearFn`.
+        """
+        outs, a = [], 0
+        for width, act, head in zip(self.widths, self.acts, self.heads):
+            z = _LinearFn.apply(X, self.l1.weight[a : a + width], self.l1.bias[a : a + width])
+            outs.append(_LinearFn.apply(act(z), head.weight, head.bias).t())
+            a += width
+        return torch.stack(outs)
 
     def unpack(self, i: int) -> nn.Sequential:
         """Model ``i`` as an ordinary ``nn.Sequential`` on the same device (a copy)."""
@@ -101,16 +114,15 @@ def train_many(
     opt = make_optimizer(packed.parameters(), optimizer, lr, weight_decay, momentum)
     losses = torch.empty(epochs, m, device=X.device)
     hits = torch.empty(epochs, m, device=X.device, dtype=torch.long)
-    y_rep = y[:, None].expand(-1, m)
-    y_idx = y_rep[:, :, None]
+    y_idx = y[None, None, :].expand(m, 1, -1)
     for epoch in range(epochs):
-        logits = packed(X)
-        per_model = -logits.log_softmax(2).gather(2, y_idx).mean(0).squeeze(1)
+        logits = packed.logits_mcn(X)  # (M, C, N): log-softmax over the middle axis is the fast layout
+        per_model = -logits.log_softmax(1).gather(1, y_idx).squeeze(1).mean(1)
         opt.zero_grad(set_to_none=True)
         per_model.sum().backward()
         opt.step()
         losses[epoch] = per_model.detach()
-        hits[epoch] = (logits.detach().argmax(2) == y_rep).sum(0)
+        hits[epoch] = (logits.detach().max(1).indices == y).sum(1)  # argmax(1), ~8x faster in this layout
     losses, accs = losses.cpu().T.tolist(), (hits.cpu().double() / y.shape[0]).T.tolist()
     models, histories = [], []
     for i in range(m):

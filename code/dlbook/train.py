@@ -35,17 +35,94 @@ class History:
 
 
 def make_optimizer(params, name: str = "adam", lr: float = 1e-3, weight_decay: float = 0.0, momentum: float = 0.0):
-    """``torch.optim`` optimizer by name (``sgd``, ``adam``, ``adamw``), with the multi-tensor (foreach) kernels."""
+    """``torch.optim`` optimizer by name (``sgd``, ``adam``, ``adamw``).
+
+    Uses the fused kernels (one call updates every parameter; same update rule, about 10x
+    less overhead per step than the per-tensor loop on small models) where torch has them
+    for the parameters' device, the multi-tensor (foreach) kernels otherwise.
+    """
     name = choice("optimizer", name, OPTIMIZERS)
     lr = nonneg_float("lr", lr, strictly_positive=True)
     weight_decay = nonneg_float("weight_decay", weight_decay)
     momentum = nonneg_float("momentum", momentum)
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay, foreach=True)
-    if momentum:
+    if name != "sgd" and momentum:
         raise ValueError(f"momentum applies to optimizer='sgd' only, got momentum={momentum} with {name!r}")
-    cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
-    return cls(params, lr=lr, weight_decay=weight_decay, foreach=True)
+    params = list(params)
+    if name == "sgd":
+        cls, kw = torch.optim.SGD, dict(lr=lr, momentum=momentum, weight_decay=weight_decay)
+    else:
+        cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
+        kw = dict(lr=lr, weight_decay=weight_decay)
+    if _fused_ok(params):
+        return cls(params, fused=True, **kw)
+    return cls(params, foreach=True, **kw)
+
+
+def _fused_ok(params) -> bool:
+    """True when every parameter is a float tensor on the CPU or a CUDA GPU (where torch has fused kernels)."""
+    tensors = [p for group in params for p in (group["params"] if isinstance(group, dict) else [group])]
+    return bool(tensors) and all(
+        isinstance(p, torch.Tensor) and p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in tensors
+    )
+
+
+class _LinearFn(torch.autograd.Function):
+    """``F.linear`` with a faster weight gradient for the book's thin layers.
+
+    Autograd computes ``grad_W = grad_out.T @ x``; when ``x`` has only a few columns (the
+    spiral's 2 input features) that product takes ~10x longer on the CPU than its
+    transpose ``(x.T @ grad_out).T``, which gives the same numbers.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        ctx.has_bias = bias is not None
+        return nn.functional.linear(x, weight, bias)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        grad_x = grad @ weight if ctx.needs_input_grad[0] else None
+        grad_w = None
+        if ctx.needs_input_grad[1]:
+            grad_w = (x.t() @ grad).t() if x.shape[1] <= grad.shape[1] else grad.t() @ x
+        grad_b = grad.sum(0) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        return grad_x, grad_w, grad_b
+
+
+#: Layers :func:`_forward` evaluates itself; anything else in a model is called as usual.
+_ELEMENTWISE = (nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.Identity)
+
+
+def _plain(module: nn.Module) -> bool:
+    """True for a Sequential tree of Linear layers and elementwise activations without hooks."""
+    if module._forward_hooks or module._forward_pre_hooks or module._backward_hooks:
+        return False
+    if type(module) is nn.Sequential:
+        return all(_plain(m) for m in module)
+    return type(module) is nn.Linear or isinstance(module, _ELEMENTWISE)
+
+
+def _forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``module(x)`` for a :func:`_plain` model, with :class:`_LinearFn` for the Linear layers."""
+    if type(module) is nn.Sequential:
+        for m in module:
+            x = _forward(m, x)
+        return x
+    if type(module) is nn.Linear:
+        return _LinearFn.apply(x, module.weight, module.bias)
+    return module(x)
+
+
+def cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of ``(N, C)`` logits, the same value as ``F.cross_entropy(logits, y)``.
+
+    Computed with the classes along the middle axis of a ``(1, C, N)`` view, where the
+    log-softmax kernel is ~2x faster on the CPU for a handful of classes.
+    """
+    return nn.functional.cross_entropy(logits.t().unsqueeze(0), y.unsqueeze(0))
 
 
 @torch.no_grad()
@@ -79,7 +156,9 @@ def train(
 
     The loop keeps the per-epoch numbers on the device and copies them to the CPU once at
     the end, so it never waits for the GPU inside the loop. ``model``, ``X`` and ``y``
-    must already be on the same device.
+    must already be on the same device. Models made of Linear layers and activations
+    (everything :func:`~dlbook.models.make_mlp` builds) take a faster path that computes
+    the same gradients (see :class:`_LinearFn`, :func:`cross_entropy`).
     """
     check_xy(X, y)
     epochs = positive_int("epochs", epochs)
@@ -93,11 +172,11 @@ def train(
     opt = make_optimizer(model.parameters(), optimizer, lr, weight_decay, momentum)
     losses = torch.empty(epochs, device=dev)
     hits = torch.empty(epochs, device=dev, dtype=torch.long)
-    loss_fn = nn.CrossEntropyLoss()
+    forward = (lambda inp: _forward(model, inp)) if _plain(model) else model
     model.train()
     for epoch in range(epochs):
-        logits = model(X)
-        loss = loss_fn(logits, y)
+        logits = forward(X)
+        loss = cross_entropy(logits, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
