@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: book test serve bench lock clean venv
+.PHONY: book test serve bench linkcheck lock clean venv
 
 venv: $(STAMP)
 
@@ -28,6 +28,9 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	@$(PY) benchmarks/bench.py
+
+linkcheck: $(STAMP)
+	@$(PY) tools/build_book.py --builder linkcheck
 
 lock: $(STAMP)
 	@$(PY) -m pip freeze --exclude-editable | grep -v '^-e' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements.lock.tmp && echo "wrote requirements.lock.tmp: merge it into requirements.txt"

@@ -42,6 +42,7 @@ import shutil
 import signal
 import socket
 import sys
+import threading
 import time
 import types
 from dataclasses import asdict, dataclass, field
@@ -314,20 +315,17 @@ class Failure:
     chapter: str
     cell: int | None = None  # 1-based index among all cells (as MyST-NB reports it)
     code_cell: int | None = None  # 1-based index among code cells
-    line: int | None = None  # line of the cell in the source file
+    line: int | None = None  # line where the cell starts in the source file (its opening fence)
     first_line: str = ""
     exception: str = ""
     detail: str = ""
 
     def describe(self) -> str:
-        where = self.chapter
+        where = self.chapter + (f":{self.line}" if self.line is not None else "")
         if self.cell is not None:
-            parts = [f"cell {self.cell}"]
+            where += f" — cell {self.cell}"
             if self.code_cell is not None:
-                parts.append(f"code cell {self.code_cell}")
-            if self.line is not None:
-                parts.append(f"line {self.line}")
-            where += f", {', '.join(parts)}"
+                where += f" (code cell {self.code_cell})"
             if self.first_line:
                 where += f": `{self.first_line}`"
         text = f"  {where}\n      {self.exception}"
@@ -353,8 +351,8 @@ def _cell_location(ch: Chapter, index: int | None) -> dict:
     return {
         "cell": index + 1,
         "code_cell": code_no,
-        # source_map holds the 0-based line of each cell's opening fence; the code starts after it
-        "line": (source_map[index] + 2) if source_map and index < len(source_map) else None,
+        # MyST-NB's source_map: the line (1-based) where each cell starts in the .md file
+        "line": source_map[index] if source_map and index < len(source_map) else None,
         "first_line": (lines[0].strip()[:80] if lines else ""),
     }
 
@@ -397,6 +395,7 @@ async def _execute_one(book: Book, ch: Chapter, timeout: int | None, allow_error
         timeout=timeout,
         allow_errors=allow_errors,
         record_timing=False,
+        shutdown_kernel="immediate",  # outputs are all in; a cell stuck past its timeout is stopped at once
         resources={"metadata": {"path": cwd}},
         on_cell_start=on_cell_start,
     )
@@ -469,24 +468,60 @@ async def _execute_all(book: Book, stale: list[Chapter], jobs: int, log) -> tupl
             done.append(Executed(ch.rel, round(seconds, 2), ch.code_cells))
             log(f"[dlbook] executed  {ch.rel} in {seconds:.1f} s, cached")
 
-    main = asyncio.current_task()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, main.cancel)
-    try:
-        await asyncio.gather(*(run(ch) for ch in stale))
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+    await asyncio.gather(*(run(ch) for ch in stale))
     return done, failed
 
 
 def execute(book: Book, stale: list[Chapter], jobs: int, log) -> tuple[list[Executed], list[Failure]]:
+    """Run :func:`_execute_all` in a worker thread; SIGTERM / Ctrl-C stop it cleanly.
+
+    The event loop runs outside the main thread on purpose: nbclient then cannot install
+    its own per-kernel signal handlers (they replace each other and fall back to the
+    default action when a chapter ends), and this thread's handler cancels every chapter
+    at once, which makes nbclient shut all kernels down. Nothing partial is cached: a
+    notebook enters the cache only after it ran to the end.
+    """
+    state: dict = {}
+
+    def runner():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        state["loop"] = loop
+        task = state["task"] = loop.create_task(_execute_all(book, stale, jobs, log))
+        if "signal" in state:
+            task.cancel()
+        try:
+            state["value"] = loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            pass
+        except BaseException as exc:  # re-raised in the main thread
+            state["error"] = exc
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    def on_signal(signum, frame):
+        if "signal" not in state:
+            log(f"[dlbook] {signal.Signals(signum).name}: stopping, shutting the kernels down ...")
+        state["signal"] = signum
+        loop, task = state.get("loop"), state.get("task")
+        if loop is not None and task is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(task.cancel)
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    worker = threading.Thread(target=runner, name="dlbook-execute", daemon=True)
+    worker.start()
     try:
-        return asyncio.run(_execute_all(book, stale, jobs, log))
-    except asyncio.CancelledError:
-        # SIGTERM / Ctrl-C: kernels were shut down by nbclient; nothing partial is cached
-        raise SystemExit(143) from None
+        while worker.is_alive():
+            worker.join(0.2)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if "signal" in state:
+        raise SystemExit(128 + state["signal"])
+    if "error" in state:
+        raise state["error"]
+    return state["value"]
 
 
 # --------------------------------------------------------------------------------------
@@ -551,12 +586,12 @@ def run_sphinx(book: Book, builder: str, fresh: bool) -> tuple[int, str]:
     return status, tee_out.buffer.getvalue() + tee_err.buffer.getvalue()
 
 
-def sphinx_problems(log: str, outdir: Path) -> list[str]:
+def sphinx_problems(log: str, outdir: Path, source: Path) -> list[str]:
     """The warnings and errors of a failed Sphinx run, plus MyST-NB's execution reports."""
     lines = []
     for raw in _strip_ansi(log).splitlines():
         if re.search(r"(WARNING|ERROR|CRITICAL|SEVERE):", raw) or raw.startswith(("Exception occurred", "Extension error")):
-            text = raw.replace(str(outdir.parents[1]) + "/", "")
+            text = raw.replace(str(source) + "/", "")
             if text not in lines:
                 lines.append(text)
     reports = sorted((outdir / "reports").rglob("*.err.log")) if (outdir / "reports").is_dir() else []
@@ -691,12 +726,18 @@ def up_to_date(book: Book, fingerprint: dict) -> bool:
 # --------------------------------------------------------------------------------------
 
 
-def have_network(host: str = "pypi.org", port: int = 443, timeout: float = 3.0) -> bool:
+NET_PROBE_ENV = "DLBOOK_NET_PROBE"
+
+
+def have_network(timeout: float = 3.0) -> tuple[bool, str]:
+    """Can this machine open a connection to the internet (``DLBOOK_NET_PROBE=host:port``, default pypi.org:443)?"""
+    probe = os.environ.get(NET_PROBE_ENV, "pypi.org:443")
+    host, _, port = probe.rpartition(":")
     try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return True, probe
+    except (OSError, ValueError):
+        return False, probe
 
 
 # --------------------------------------------------------------------------------------
@@ -783,8 +824,9 @@ def _main(args: argparse.Namespace, stats: Stats, t0: float) -> int:
     source = args.source.resolve()
     book = load_book(source, args.output.resolve() if args.output else None)
     if args.builder == "linkcheck":
-        if not have_network():
-            log("linkcheck skipped: no network (pypi.org:443 cannot be reached). Run it again on a machine online.")
+        online, probe = have_network()
+        if not online:
+            log(f"linkcheck skipped: no network ({probe} cannot be reached). Run `make linkcheck` again on a machine online.")
             stats.ok = True
             return 0
         book.output = book.work.parent / "linkcheck"
@@ -850,7 +892,7 @@ def _main(args: argparse.Namespace, stats: Stats, t0: float) -> int:
     stats.seconds_sphinx = round(time.time() - t2, 2)
     stats.executed_by_sphinx = sorted(set(re.findall(r"(\S+): Executing notebook using", _strip_ansi(output))))
     if status != 0:
-        problems = sphinx_problems(output, book.work / args.builder)
+        problems = sphinx_problems(output, book.work / args.builder, book.source)
         stats.failures = problems
         print("\n" + "=" * 78, file=sys.stderr)
         print(f"BUILD FAILED: Sphinx stopped with status {status}; nothing was published "

@@ -7,7 +7,10 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
   echo "error: $PYTHON not found. The book needs Python 3.11: install it (e.g. 'apt-get install python3.11 python3.11-venv' or pyenv) or run 'make book PYTHON=/path/to/python3.11'." >&2
   exit 1
 fi
-ver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+if ! ver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || [ -z "$ver" ]; then
+  echo "error: $PYTHON does not run as a Python interpreter (asking it for its version failed). The book needs Python 3.11: run 'make book PYTHON=/path/to/python3.11'." >&2
+  exit 1
+fi
 if [ "$ver" != "3.11" ]; then
   echo "error: $PYTHON is Python $ver, but the pins in requirements.txt are for Python 3.11. Run 'make book PYTHON=/path/to/python3.11'." >&2
   exit 1

@@ -1,0 +1,51 @@
+"""The execution cache across builds: a prose edit executes nothing, a code edit executes
+exactly the edited chapter, an unchanged book is not rebuilt, damaged entries are removed."""
+
+from __future__ import annotations
+
+import pytest
+from fixturebook import chapter, code
+
+pytestmark = pytest.mark.build
+
+A = chapter("第一章", "第一章的文字。", code("a = sum(range(10))\nprint(a)"), "后面的文字。", code("b = a * 2"))
+B = chapter("第二章", "第二章的文字。", code("c = 'hello'\nprint(c)"))
+
+
+def test_prose_edit_runs_nothing_code_edit_runs_only_its_chapter(fixture_book):
+    book = fixture_book({"a": A, "b": B})
+    cold = book.build("--jobs", "2")
+    assert cold.rc == 0, cold.tail
+    assert sorted(cold.executed) == ["book/a.md", "book/b.md"] and cold.stats["cells_executed"] == 3
+    assert cold.stats["executed_by_sphinx"] == []  # Sphinx found every chapter in the cache
+
+    same = book.build()
+    assert same.rc == 0 and "nothing changed since the last successful build" in same.out
+    assert same.stats["executed"] == [] and same.stats["seconds_sphinx"] == 0
+
+    book.write("book/a.md", A.replace("后面的文字。", "后面的文字，改过了。"))
+    prose = book.build()
+    assert prose.rc == 0, prose.tail
+    assert prose.executed == [] and prose.stats["cells_executed"] == 0
+    assert prose.stats["executed_by_sphinx"] == []
+    assert "改过了" in (book.site / "book" / "a.html").read_text(encoding="utf-8")
+
+    book.write("book/b.md", B.replace("c = 'hello'", "c = 'hello, again'"))
+    edit = book.build()
+    assert edit.rc == 0, edit.tail
+    assert edit.executed == ["book/b.md"] and edit.stats["from_cache"] == ["book/a.md"]
+    assert edit.stats["executed_by_sphinx"] == []
+    assert "hello, again" in (book.site / "book" / "b.html").read_text(encoding="utf-8")
+
+
+def test_damaged_cache_entry_is_removed_and_rerun(fixture_book):
+    book = fixture_book({"a": A})
+    assert book.build().rc == 0
+    (record,) = book.cache_records()
+    nb_file = book.cache / "executed" / record.hashkey / "base.ipynb"
+    nb_file.write_text(nb_file.read_text(encoding="utf-8")[:200], encoding="utf-8")  # truncated, as by a kill
+    (book.root / "_build" / ".work" / ".inputs.json").unlink()  # the sources did not change
+    again = book.build()
+    assert again.rc == 0, again.tail
+    assert again.stats["repaired"] and "book/a.md" in again.stats["repaired"][0]
+    assert again.executed == ["book/a.md"]
