@@ -5,7 +5,8 @@
 * :func:`layer_grad_norms`: the norm of the loss gradient for every layer's weight matrix,
   from the input layer to the output layer (how much signal reaches each layer);
 * :func:`grad_norm_grid`: those norms for every activation × initialisation pair;
-* :func:`activation_scales`: how large the hidden activations are, layer after layer;
+* :func:`activation_scales` / :func:`activation_spreads`: how large the hidden activations are,
+  layer after layer, and how much they still differ from one input to another;
 * :func:`fold_layer`: a ReLU layer with hand-set weights that folds the plane along a line.
 """
 
@@ -170,13 +171,7 @@ def grad_norm_grid(
     return out
 
 
-@torch.no_grad()
-def activation_scales(model: nn.Module, X: torch.Tensor) -> list[float]:
-    """Root mean square of the output of every activation layer of ``model`` on ``X``, first layer first.
-
-    For a model without activation layers (a purely linear stack) the outputs of the
-    Linear layers are measured instead, except the last one.
-    """
+def _activation_outputs(model: nn.Module, X: torch.Tensor) -> list[torch.Tensor]:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not isinstance(X, torch.Tensor) or not X.is_floating_point():
@@ -185,14 +180,39 @@ def activation_scales(model: nn.Module, X: torch.Tensor) -> list[float]:
     watched = [m for m in model.modules() if isinstance(m, act_types)]
     if not watched:
         watched = linear_layers(model)[:-1]
-    scales: list[torch.Tensor] = []
-    hooks = [m.register_forward_hook(lambda _m, _i, o: scales.append(o.pow(2).mean().sqrt())) for m in watched]
+    outs: list[torch.Tensor] = []
+    hooks = [m.register_forward_hook(lambda _m, _i, o: outs.append(o.detach())) for m in watched]
     try:
-        model(X)
+        with torch.no_grad():
+            model(X)
     finally:
         for h in hooks:
             h.remove()
-    return torch.stack(scales).cpu().tolist() if scales else []
+    return outs
+
+
+def activation_scales(model: nn.Module, X: torch.Tensor) -> list[float]:
+    """Root mean square of the output of every activation layer of ``model`` on ``X``, first layer first.
+
+    For a model without activation layers (a purely linear stack) the outputs of the
+    Linear layers are measured instead, except the last one.
+    """
+    outs = _activation_outputs(model, X)
+    return torch.stack([o.pow(2).mean().sqrt() for o in outs]).cpu().tolist() if outs else []
+
+
+def activation_spreads(model: nn.Module, X: torch.Tensor) -> list[float]:
+    """How much every activation layer's output differs between the samples of ``X``.
+
+    For each layer: the standard deviation over the samples (rows of ``X``) of each unit,
+    averaged over the units. Near 0 means the layer gives (almost) the same output for
+    every input: the information about the input has been lost on the way.
+    ``X`` needs at least 2 rows.
+    """
+    if isinstance(X, torch.Tensor) and X.shape[0] < 2:
+        raise ValueError(f"X must hold at least 2 samples to measure a spread, got shape {tuple(X.shape)}")
+    outs = _activation_outputs(model, X)
+    return torch.stack([o.flatten(1).std(0).mean() for o in outs]).cpu().tolist() if outs else []
 
 
 def fold_layer(angle: float, offset: float) -> nn.Sequential:
