@@ -4,14 +4,17 @@ and one recorded visit per page (shared by the per-page checks)."""
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-import harness
-
 HERE = Path(__file__).resolve().parent
-DESKTOP = {"width": 1280, "height": 900}
+sys.path.insert(0, str(HERE))  # harness.py, whatever pytest's import mode
+
+import harness  # noqa: E402
+from harness import new_context  # noqa: E402
 
 
 def pytest_collection_modifyitems(config, items):
@@ -52,15 +55,6 @@ def axe_ready():
     return harness.AXE_JS
 
 
-def new_context(browser, **kwargs):
-    kwargs.setdefault("viewport", DESKTOP)
-    kwargs.setdefault("locale", "zh-CN")
-    kwargs.setdefault("color_scheme", "light")
-    context = browser.new_context(**kwargs)
-    context.set_default_timeout(30_000)
-    return context
-
-
 @pytest.fixture(scope="session")
 def desktop(browser):
     """A desktop-size browser context with a fresh profile (light colour scheme)."""
@@ -70,13 +64,20 @@ def desktop(browser):
 
 
 @pytest.fixture(scope="session")
-def page_visit(desktop, site_url, axe_ready):
-    """``page_visit("book/spiral")`` -> the recorded :class:`harness.Visit` (each page loaded once)."""
+def page_visit(browser, site_url, axe_ready):
+    """``page_visit("book/spiral")`` -> the recorded :class:`harness.Visit` (each page loaded once,
+    in a fresh profile of its own: a reader arriving on that page first, from a search engine,
+    with no stored theme choice and an empty cache)."""
     cache: dict[str, harness.Visit] = {}
+    shutil.rmtree(harness.SCREENSHOTS, ignore_errors=True)  # no screenshots of pages gone from the toc
 
     def get(doc: str) -> harness.Visit:
         if doc not in cache:
-            cache[doc] = harness.visit(desktop, site_url, doc)
+            context = new_context(browser)
+            try:
+                cache[doc] = harness.visit(context, site_url, doc)
+            finally:
+                context.close()
         return cache[doc]
 
     return get

@@ -159,7 +159,7 @@ def chromium_path() -> str | None:
         return given if os.access(given, os.X_OK) else None
     if os.access(DEFAULT_CHROMIUM, os.X_OK):
         return DEFAULT_CHROMIUM
-    for name in ("chromium", "chromium-browser", "google-chrome"):
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)
         if found:
             return found
@@ -168,6 +168,19 @@ def chromium_path() -> str | None:
 
 def launch(playwright, executable: str):
     return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def new_context(browser, **kwargs):
+    """A fresh browser profile: desktop size, Chinese locale, light system colour scheme."""
+    kwargs.setdefault("viewport", DESKTOP)
+    kwargs.setdefault("locale", "zh-CN")
+    kwargs.setdefault("color_scheme", "light")
+    context = browser.new_context(**kwargs)
+    context.set_default_timeout(30_000)
+    return context
 
 
 # --------------------------------------------------------------------------- one page visit

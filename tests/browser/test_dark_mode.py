@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import harness
-from conftest import new_context
+from harness import new_context
 
 pytestmark = pytest.mark.browser
 
@@ -118,6 +118,7 @@ def test_dark_page_readable(dark, site_url, doc, seen):
             px = shot.load()
             edge = [px[x, y] for x in range(2, w - 2) for y in (2, h - 3)]
             edge += [px[x, y] for y in range(2, h - 2) for x in (2, w - 3)]
+            seen["figures"] += 1
             light = sum(1 for v in edge if v >= LIGHT_EDGE) / len(edge)
             mean = sum(edge) / len(edge)
             assert light >= 0.95, (
@@ -132,7 +133,6 @@ def test_dark_page_readable(dark, site_url, doc, seen):
                 border = [alpha.getpixel((x, y)) for x in range(aw) for y in (0, ah - 1)]
                 border += [alpha.getpixel((x, y)) for y in range(ah) for x in (0, aw - 1)]
                 assert min(border) == 255, f"{doc}: figure {i} has a transparent border in its PNG"
-            seen["figures"] += 1
     finally:
         page.close()
 

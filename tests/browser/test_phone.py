@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import harness
-from conftest import new_context
+from harness import new_context
 
 pytestmark = pytest.mark.browser
 
