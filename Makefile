@@ -19,6 +19,7 @@ book: $(STAMP)
 	@$(PY) tools/build_book.py
 
 test: $(STAMP)
+	@bash tools/ensure_browser.sh
 	@$(PY) -m pytest
 
 serve: $(STAMP)

@@ -4,6 +4,8 @@ Every chapter starts with ``device = dlbook.setup()``; everything used twice liv
 """
 
 from .book import device_summary, setup
+from . import cnn  # noqa: F401  (dlbook.cnn: LeNet-5, AlexNet, digits)
+from . import deepnets  # noqa: F401  (dlbook.deepnets: deep MLPs, gradient norms)
 from .data import check_xy, make_spiral, split
 from .device import DeviceError, describe_device, get_device
 from .fonts import FontNotFoundError, missing_glyphs, setup_fonts

@@ -13,8 +13,10 @@ import torch
 def seed_everything(seed: int = 12345, *, deterministic: bool = True) -> torch.Generator:
     """Seed Python, NumPy and torch (CPU and CUDA) and return a fresh CPU generator.
 
-    With ``deterministic=True`` torch is asked to use deterministic algorithms
-    (``warn_only`` so an op without a deterministic version still runs).
+    With ``deterministic=True`` and a GPU present, torch is asked to use deterministic
+    algorithms (``warn_only`` so an op without a deterministic version still runs) and cuDNN
+    autotuning is switched off. On the CPU the book's kernels are deterministic already, so
+    the switch is left alone there (as the chapters were written and checked).
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
@@ -24,7 +26,7 @@ def seed_everything(seed: int = 12345, *, deterministic: bool = True) -> torch.G
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    if deterministic:
+    if deterministic and torch.cuda.is_available():
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         _use_deterministic_algorithms()
         torch.backends.cudnn.benchmark = False

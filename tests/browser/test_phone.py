@@ -1,0 +1,80 @@
+"""Phone width (390 x 844, touch, mobile viewport): no sideways scrolling of the page and
+figures scaled down to the screen."""
+
+from __future__ import annotations
+
+import pytest
+
+import harness
+from harness import new_context
+
+pytestmark = pytest.mark.browser
+
+DOCS = harness.toc_docs()
+PHONE = {"width": 390, "height": 844}
+
+LAYOUT_JS = """
+() => ({
+  scrollWidth: document.documentElement.scrollWidth,
+  bodyScrollWidth: document.body.scrollWidth,
+  innerWidth: window.innerWidth,
+  wide: Array.from(document.querySelectorAll('body *'))
+    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 1; })
+    .filter(e => { // only the outermost offenders, and not what sits inside its own scroll box
+      for (let p = e.parentElement; p; p = p.parentElement) {
+        const ox = getComputedStyle(p).overflowX;
+        if (ox === 'auto' || ox === 'scroll' || ox === 'hidden') return false;
+      }
+      return true;
+    })
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '') + ' right=' + Math.round(e.getBoundingClientRect().right)),
+  images: Array.from(document.images).filter(i => i.getClientRects().length).map(i => ({
+    src: i.getAttribute('src'), width: i.getBoundingClientRect().width, natural: i.naturalWidth,
+  })),
+})
+"""
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    context = new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_phone_layout(phone, site_url, doc):
+    page = phone.new_page()
+    try:
+        response = page.goto(f"{site_url}{doc}.html")
+        assert response.status == 200, f"{doc}: HTTP {response.status} at phone width"
+        harness.settle(page)
+        lay = page.evaluate(LAYOUT_JS)
+        assert lay["innerWidth"] == PHONE["width"], (
+            f"{doc}: the layout viewport grew to {lay['innerWidth']} px on a {PHONE['width']} px phone "
+            f"(content wider than the screen); offenders: {lay['wide']}"
+        )
+        assert lay["scrollWidth"] <= lay["innerWidth"] + 1, (
+            f"{doc}: page scrolls sideways at phone width: scrollWidth {lay['scrollWidth']} > "
+            f"{lay['innerWidth']}; offenders: {lay['wide']}"
+        )
+        too_wide = [i for i in lay["images"] if i["width"] > PHONE["width"]]
+        assert not too_wide, f"{doc}: images wider than the phone screen: {too_wide}"
+    finally:
+        page.close()
+
+
+def test_phone_figures_scale_down(phone, site_url):
+    """A wide figure is shown narrower than its pixel width on the phone (it really scales)."""
+    page = phone.new_page()
+    try:
+        page.goto(f"{site_url}book/spiral.html")
+        harness.settle(page)
+        images = [i for i in page.evaluate(LAYOUT_JS)["images"] if "_images/" in (i["src"] or "")]
+        assert images, "book/spiral: no figures found at phone width"
+        scaled = [i for i in images if i["natural"] > PHONE["width"]]
+        assert scaled, f"book/spiral: no figure wider than the phone to test scaling with: {images}"
+        for i in scaled:
+            assert i["width"] <= PHONE["width"], f"book/spiral: {i['src']} shown {i['width']:.0f} px wide on a 390 px phone"
+    finally:
+        page.close()

@@ -1,0 +1,197 @@
+"""Built pages of the first three Q&A chapters: AlexNet vs LeNet, activation functions, vanishing gradients.
+
+Reads the built site in `_build/html` and the executed notebooks in MyST-NB's execution cache
+(`_build/.jupyter_cache`: the copies in `_build/jupyter_execute` have their glue outputs removed).
+Skips when the book has not been built.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.build
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+CACHE = ROOT / "_build" / ".jupyter_cache"
+GLUE_MIME = "application/papermill.record/text/plain"
+CHAPTERS = ("alexnet", "activation", "vanishing")
+
+
+def _require_site() -> None:
+    if not (SITE / "book" / "qa" / "alexnet.html").is_file():
+        pytest.skip("no built site in _build/html: build the book first (tools/build_book.py)")
+
+
+def _executed_notebook(name: str):
+    """The executed notebook of book/qa/<name>.md from the execution cache."""
+    _require_site()
+    from jupyter_cache import get_cache
+
+    source = ROOT / "book" / "qa" / f"{name}.md"
+    record = get_cache(str(CACHE)).get_cached_project_nb(str(source))
+    if record is None:
+        pytest.fail(f"{source} has no up-to-date executed notebook in {CACHE}: rebuild the book", pytrace=False)
+    return get_cache(str(CACHE)).get_cache_bundle(record.pk).nb
+
+
+def glued(name: str) -> dict:
+    """{glue name: value} of one chapter (values parsed from their text/plain form)."""
+    values = {}
+    for cell in _executed_notebook(name).cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("scrapbook")
+            if meta and GLUE_MIME in out.get("data", {}):
+                text = out["data"][GLUE_MIME]
+                try:
+                    values[meta["name"]] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    values[meta["name"]] = text
+    return values
+
+
+def markdown_outputs(name: str) -> list[str]:
+    return [
+        out["data"]["text/markdown"]
+        for cell in _executed_notebook(name).cells
+        for out in cell.get("outputs", [])
+        if "text/markdown" in out.get("data", {})
+    ]
+
+
+def page(name: str) -> str:
+    _require_site()
+    return (SITE / "book" / "qa" / f"{name}.html").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- every page
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_page_has_no_unresolved_glue_or_errors(name):
+    html = page(name)
+    assert "glue:text" not in html and "{glue" not in html
+    assert "Traceback" not in html
+    assert "ipykernel" not in html  # no stray warning text in the page
+    for cell in _executed_notebook(name).cells:
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error"
+            assert not (out.get("output_type") == "stream" and out.get("name") == "stderr"), out.get("text")
+
+
+@pytest.mark.parametrize("name, n_figures", [("alexnet", 3), ("activation", 3), ("vanishing", 3)])
+def test_figures_have_alt_text_and_captions(name, n_figures):
+    html = page(name)
+    figures = re.findall(r"<figure[^>]*>(.*?)</figure>", html, flags=re.S)
+    assert len(figures) == n_figures
+    for fig in figures:
+        alt = re.search(r'<img[^>]*alt="([^"]*)"', fig)
+        assert alt and len(alt.group(1)) > 10 and re.search(r"[\u4e00-\u9fff]", alt.group(1))
+        assert "<figcaption" in fig
+        src = re.search(r'<img[^>]*src="([^"]*)"', fig).group(1)
+        assert (SITE / "book" / "qa" / src).resolve().is_file()
+
+
+@pytest.mark.parametrize("name", ["alexnet", "activation"])
+def test_correction_box_present(name):
+    html = page(name)
+    assert re.search(r'class="[^"]*\bwarning\b[^"]*\badmonition\b|class="[^"]*\badmonition\b[^"]*\bwarning\b', html)
+    assert "勘误" in html
+
+
+# --------------------------------------------------------------------------- AlexNet vs LeNet
+
+
+def test_parameter_totals():
+    g = glued("alexnet")
+    assert 55_000 <= g["alex_lenet_params"] <= 65_000
+    assert 55e6 <= g["alex_alexnet_params"] <= 65e6
+    assert 55 <= g["alex_single_params_m"] <= 65
+    html = page("alexnet")
+    assert "61,706" in html and "60,965,224" in html  # the summary tables are in the page
+
+
+def _ablation_rows() -> list[list[str]]:
+    tables = [t for t in markdown_outputs("alexnet") if "测试准确率" in t and "训练准确率" in t]
+    assert len(tables) == 1, "the ablation table is missing from the executed chapter"
+    lines = [line for line in tables[0].splitlines() if line.startswith("|")][2:]
+    return [[c.strip() for c in line.strip("|").split("|")] for line in lines]
+
+
+def test_ablation_table():
+    rows = _ablation_rows()
+    assert len(rows) == 5
+    accs = {}
+    for row in rows:
+        train_acc, test_acc = float(row[1]), float(row[2])
+        assert 0.0 <= train_acc <= 1.0 and 0.0 <= test_acc <= 1.0
+        assert row[4] == "未达到" or 1 <= int(row[4]) <= 40
+        accs[row[0]] = test_acc
+    sigmoid, relu, maxpool = list(accs.values())[:3]
+    assert "sigmoid" in rows[0][0] and "ReLU" in rows[1][0] and "最大池化" in rows[2][0]
+    assert relu > sigmoid + 0.1
+    assert maxpool > sigmoid + 0.1
+    g = glued("alexnet")
+    assert g["alex_acc_sigmoid"] == pytest.approx(sigmoid, abs=5e-4)
+    assert g["alex_acc_relu"] > g["alex_acc_sigmoid"] and g["alex_acc_maxpool"] > g["alex_acc_sigmoid"]
+    assert g["alex_acc_maxpool"] >= 0.9
+
+
+def test_relu_correction_evidence():
+    g = glued("alexnet")
+    assert g["alex_relu_default_ratio"] < 1e-3  # ReLU with a bad init: gradients vanish
+    assert g["alex_relu_kaiming_ratio"] > 1e-2
+    assert "也不会出现梯度消失这些问题" in page("alexnet")
+
+
+# --------------------------------------------------------------------------- activation functions
+
+
+def test_collapse_and_nonlinearity():
+    g = glued("activation")
+    assert g["act_n_linear"] == 10
+    assert 0 <= g["act_collapse_diff"] < 1e-4
+    assert g["act_defect_linear"] < 1e-4
+    assert g["act_defect_relu"] > 0.05
+
+
+def test_valve_correction_evidence():
+    g = glued("activation")
+    assert g["act_sigmoid_big_last"] <= 1.0
+    assert g["act_relu_big_last"] > 100
+    assert g["act_relu_default_spread_last"] < 1e-3 * g["act_relu_default_spread_first"]
+    assert g["act_sigmoid_dmax"] == pytest.approx(0.25, abs=1e-3)
+    assert g["act_gelu_min"] == pytest.approx(-0.17, abs=0.01)
+
+
+# --------------------------------------------------------------------------- vanishing gradients
+
+
+def test_sigmoid_gradient_ratio():
+    g = glued("vanishing")
+    ratio = g["van_ratio_sigmoid"]
+    assert 0 < ratio <= 1e-2  # first layer at least 100x smaller than the last
+    assert g["van_ratio_sigmoid_xavier"] <= 1e-2 and g["van_ratio_sigmoid_kaiming"] <= 1e-2
+    assert g["van_ratio_relu_kaiming"] > 1e-2
+    assert g["van_max_dsigmoid"] == pytest.approx(0.25, abs=1e-4)
+
+
+def test_training_stalls_for_the_vanishing_nets():
+    g = glued("vanishing")
+    assert g["van_train_sigmoid"] < 0.5
+    assert g["van_train_relu_default"] < 0.5
+    assert g["van_train_relu_kaiming"] > 0.9
+    assert g["van_first_bn"] > 1e6 * g["van_first_plain"]
+    assert g["van_first_res"] > 1e6 * g["van_first_plain"]
+    assert g["van_explode_max"] > 100 * g["van_kaiming_max"]
+
+
+def test_chain_rule_formula_in_page():
+    html = page("vanishing")
+    assert r"\operatorname{diag}" in html and "W^{(2)\\top}" in html
+    assert "{cite}" not in html and "{doc}" not in html
+    assert "Glorot" in html and "He" in html  # citations rendered
