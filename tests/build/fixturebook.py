@@ -130,7 +130,9 @@ def write_fixture_book(root: Path, chapters: dict[str, str], *, timeout: int = 6
         else:
             cfg[key] = value
     (root / "_config.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    shutil.copytree(ROOT / "book" / "_static", root / "book" / "_static")
+    for folder in (ROOT / "book").glob("_*"):  # _static, _templates, _extra: what the configuration points at
+        if folder.is_dir():
+            shutil.copytree(folder, root / "book" / folder.name)
     shutil.copy(ROOT / "book" / "references.bib", root / "book" / "references.bib")
     (root / "book" / "intro.md").write_text("# 测试用的小书\n\n只有几章很短的内容，用来测试构建。\n", encoding="utf-8")
     for name, text in chapters.items():
