@@ -230,9 +230,11 @@ def main(argv: list[str]) -> int:
             import site_size as _site_size  # noqa: E402
 
             try:
-                _site_size.main([str(book / "_build" / "html")])
-            except TypeError:
-                _site_size.main()
+                out["site_size"] = _site_size.main(["--site", str(book / "_build" / "html")])
+            except SystemExit as exc:  # its argument parser refused; report, do not lose the numbers above
+                print(f"  site_size.py stopped (exit {exc.code})")
+            except Exception as exc:
+                print(f"  site_size.py failed: {type(exc).__name__}: {exc}")
         if args.json:
             args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     finally:

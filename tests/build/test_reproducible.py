@@ -47,9 +47,14 @@ def cold_build(dest: Path) -> dict:
         chapter = Path(record.uri).relative_to(dest).as_posix()
         cells = []
         for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            # how a kernel chunks its stdout into outputs depends on timing; the page merges
+            # them (nb_merge_streams), so compare the text of each stream as a whole
+            streams: dict[str, str] = {}
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "stream":
-                    cells.append((i + 1, f"stream:{out['name']}", out["text"]))
+                    streams[out["name"]] = streams.get(out["name"], "") + out["text"]
+            cells += [(i + 1, f"stream:{name}", text) for name, text in sorted(streams.items())]
+            for out in cell.get("outputs", []):
                 for mime, data in (out.get("data") or {}).items():
                     if mime in TEXT_MIMES:
                         cells.append((i + 1, mime, data))
