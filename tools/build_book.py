@@ -44,6 +44,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -319,6 +320,7 @@ class Failure:
     first_line: str = ""
     exception: str = ""
     detail: str = ""
+    report: str = ""  # file with the full traceback
 
     def describe(self) -> str:
         where = self.chapter + (f":{self.line}" if self.line is not None else "")
@@ -331,6 +333,8 @@ class Failure:
         text = f"  {where}\n      {self.exception}"
         if self.detail:
             text += f"\n      {self.detail}"
+        if self.report:
+            text += f"\n      (full traceback: {self.report})"
         return text
 
 
@@ -400,33 +404,53 @@ async def _execute_one(book: Book, ch: Chapter, timeout: int | None, allow_error
         on_cell_start=on_cell_start,
     )
     start = time.perf_counter()
+    failure = None
     try:
         await client.async_execute()
-    except CellTimeoutError:
-        loc = _cell_location(ch, current["index"])
-        return Failure(
+    except CellTimeoutError as exc:
+        failure = Failure(
             ch.rel,
             exception=f"CellTimeoutError: the cell ran longer than the limit of {timeout} s per cell",
             detail="(execute.timeout in _config.yml; a notebook may set its own execution.timeout)",
-            **loc,
+            **_cell_location(ch, current["index"]),
         )
+        trace = str(exc)
     except CellExecutionError as exc:
         index = _error_cell(nb)
-        loc = _cell_location(ch, index if index is not None else current["index"])
         evalue = _strip_ansi(str(exc.evalue)).strip().splitlines()
-        return Failure(ch.rel, exception=f"{exc.ename}: {evalue[0] if evalue else ''}".rstrip(": "), **loc)
+        failure = Failure(
+            ch.rel,
+            exception=f"{exc.ename}: {evalue[0] if evalue else ''}".rstrip(": "),
+            **_cell_location(ch, index if index is not None else current["index"]),
+        )
+        trace = str(exc)
     except DeadKernelError as exc:
-        loc = _cell_location(ch, current["index"])
-        return Failure(ch.rel, exception=f"DeadKernelError: the kernel died ({exc})", **loc)
+        failure = Failure(ch.rel, exception=f"DeadKernelError: the kernel died ({exc})", **_cell_location(ch, current["index"]))
+        trace = traceback.format_exc()
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # kernel failed to start, unknown kernel, ...
-        loc = _cell_location(ch, current["index"])
-        return Failure(ch.rel, exception=f"{type(exc).__name__}: {_strip_ansi(str(exc)).strip()[:300]}", **loc)
+        failure = Failure(
+            ch.rel,
+            exception=f"{type(exc).__name__}: {_strip_ansi(str(exc)).strip()[:300]}",
+            **_cell_location(ch, current["index"]),
+        )
+        trace = traceback.format_exc()
     finally:
         if cwd != str(ch.path.parent):
             shutil.rmtree(cwd, ignore_errors=True)
+    if failure is not None:
+        report = reports_dir(book) / (str(Path(ch.rel).with_suffix("")) + ".err.log")
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(_strip_ansi(trace), encoding="utf-8")
+        failure.report = str(report.relative_to(book.source)) if report.is_relative_to(book.source) else str(report)
+        return failure
     return nb, time.perf_counter() - start
+
+
+def reports_dir(book: Book) -> Path:
+    """Where the full tracebacks of failed chapters go (outside the site, cleared by every build)."""
+    return book.work.parent / "reports"
 
 
 def cache_executed(book: Book, ch: Chapter, nb, seconds: float) -> None:
@@ -766,6 +790,35 @@ class Stats:
     published: bool = False
 
 
+class build_lock:
+    """One build at a time per book folder (``_build/.lock``); released by the OS if the build dies."""
+
+    def __init__(self, source: Path):
+        self.path = source / "_build" / ".lock"
+
+    def __enter__(self):
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.seek(0)
+            other = self.fh.read().strip() or "?"
+            self.fh.close()
+            raise BuildError(f"another build of this book is running (pid {other}); wait for it to finish") from None
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(str(os.getpid()))
+        self.fh.flush()
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+        return False
+
+
 def default_jobs() -> int:
     env = os.environ.get(JOBS_ENV)
     if env:
@@ -808,7 +861,8 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault(THREADS_ENV, "1")
     stats = Stats(source=str(args.source), output=str(args.output or ""), jobs=0)
     try:
-        rc = _main(args, stats, t0)
+        with build_lock(args.source.resolve()):
+            rc = _main(args, stats, t0)
     except BuildError as exc:
         stats.failures.append(str(exc))
         print("\n" + "=" * 78, file=sys.stderr)
@@ -860,6 +914,7 @@ def _main(args: argparse.Namespace, stats: Stats, t0: float) -> int:
     stats.seconds_checks = round(time.time() - t0, 2)
 
     # 2. execution (parallel, into the cache)
+    shutil.rmtree(reports_dir(book), ignore_errors=True)
     if stale:
         jobs_now = min(jobs, len(stale))
         log(f"[dlbook] {len(stale)} of {len(chapters)} chapters to execute, {jobs_now} at a time "

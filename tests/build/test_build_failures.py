@@ -42,6 +42,14 @@ def test_cell_error_names_chapter_cell_and_exception_and_keeps_the_site(fixture_
     assert (book.site / "book" / "quick.html").read_bytes() == index
     assert not list(book.site.parent.glob(".html.new-*"))
     assert second.stats["failures"][0]["exception"].startswith("IndexError")
+    # the full traceback is kept outside the site, for CI to upload
+    assert "(full traceback: _build/reports/book/quick.err.log)" in last
+    trace = (book.root / "_build" / "reports" / "book" / "quick.err.log").read_text(encoding="utf-8")
+    assert "values[5]" in trace and "IndexError" in trace
+    assert book.build().rc != 0 and (book.root / "_build" / "reports" / "book" / "quick.err.log").is_file()
+    book.write("book/quick.md", QUICK)
+    assert book.build().rc == 0 and not (book.root / "_build" / "reports").exists()
+    assert not (book.site / "reports").exists()
 
 
 def test_timeout_names_the_cell_and_the_limit(fixture_book):

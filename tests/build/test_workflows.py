@@ -113,7 +113,7 @@ def test_publish_builds_on_the_gpu_and_deploys():
     # reports when a cell fails
     failed = [s for s in steps(build) if s.get("if") == "failure()"]
     assert failed and failed[0]["uses"].startswith("actions/upload-artifact@")
-    assert "_build/.work/html/reports/" in failed[0]["with"]["path"] and "build.log" in failed[0]["with"]["path"]
+    assert "_build/reports/" in failed[0]["with"]["path"] and "build.log" in failed[0]["with"]["path"]
     # the site goes to GitHub Pages
     upload = [s for s in steps(build) if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
     assert upload and upload[0]["with"]["path"] == "_build/html"
