@@ -81,8 +81,12 @@ def test_ci_runs_exactly_the_readme_test_command_on_cpu():
     (job,) = wf["jobs"].values()
     assert "ubuntu" in job["runs-on"]
     assert job["env"]["DLBOOK_DEVICE"] == "cpu"
+    # Python 3.11: a python:3.11 container (root, so ensure_browser.sh can apt-get Chromium) or setup-python
+    image = (job.get("container") or {}).get("image", "") if isinstance(job.get("container"), dict) else job.get("container", "")
     setup = [s for s in steps(job) if s.get("uses", "").startswith("actions/setup-python@")]
-    assert setup and str(setup[0]["with"]["python-version"]) == "3.11"
+    assert image.startswith("python:3.11") or (setup and str(setup[0]["with"]["python-version"]) == "3.11")
+    # pip must take the CPU build of the pinned torch (PyPI's Linux wheel is the CUDA one)
+    assert job["env"].get("PIP_EXTRA_INDEX_URL") == "https://download.pytorch.org/whl/cpu"
     commands = [s["run"].strip() for s in steps(job) if "run" in s]
     assert commands == ["make test"], commands
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
