@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ctypes
-import fnmatch
 import importlib.util
 import io
 import json
@@ -47,7 +46,7 @@ import time
 import traceback
 import types
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVICE_ENV = "DLBOOK_DEVICE"
@@ -152,15 +151,13 @@ def read_chapters(book: Book) -> list[Chapter]:
     chapters = []
     for path in toc_files(book):
         rel = path.relative_to(book.source).as_posix()
-        if any(fnmatch.fnmatch(rel, pat) for pat in excluded):
+        if any(PurePosixPath(path.as_posix()).match(pat) for pat in excluded):  # as MyST-NB matches them
             continue
         text = path.read_text(encoding="utf-8")
         reader = create_nb_reader(str(path), md_config, nb_config, text)
         if reader is None:
             continue  # a plain Markdown page
-        nb = reader.read(text)
-        if not any(c.cell_type == "code" for c in nb.cells):
-            continue
+        nb = reader.read(text)  # (a notebook without code cells is executed too: MyST-NB would)
         _, hashkey = cache.create_hashed_notebook(nb)
         chapters.append(
             Chapter(
@@ -594,7 +591,7 @@ def run_sphinx(book: Book, builder: str, fresh: bool) -> tuple[int, str]:
         result = build_sphinx(
             str(book.source),
             str(outdir),
-            doctreedir=str(book.work / ".doctrees"),
+            doctreedir=str(book.work / (".doctrees" if builder == "html" else f".doctrees-{builder}")),
             noconfig=True,
             path_config=str(book.source / "_config.yml"),
             confoverrides=overrides,
@@ -741,7 +738,7 @@ def up_to_date(book: Book, fingerprint: dict) -> bool:
         saved = json.loads((book.work / FINGERPRINT_MARK).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    outputs = [book.output, book.output / "index.html", book.work / COMPLETE_MARK]
+    outputs = [book.output, book.output / "index.html", book.work / f"{COMPLETE_MARK}-html"]
     return saved == fingerprint and all(p.exists() for p in outputs)
 
 
@@ -937,7 +934,7 @@ def _main(args: argparse.Namespace, stats: Stats, t0: float) -> int:
 
     # 3. Sphinx
     t2 = time.time()
-    complete = book.work / COMPLETE_MARK
+    complete = book.work / f"{COMPLETE_MARK}-{args.builder}"
     fresh = args.fresh or not complete.exists()
     if fresh and (book.work / args.builder).exists():
         shutil.rmtree(book.work / args.builder)  # a killed or failed build may have left stale pages
