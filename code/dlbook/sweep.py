@@ -2,9 +2,10 @@
 
 A sweep (hidden widths, activations, seeds) trains M independent models
 ``Linear(D, H_m) → act_m → Linear(H_m, C)``. Doing them one after another costs M
-Python loops; here their hidden layers are stacked into one wide layer and their
-output layers into one block-diagonal layer, and the sum of the M losses is
-minimised. Each parameter only ever receives the gradient of its own model's loss,
+Python loops and M optimizers; here they share one loop and one optimizer step: their
+hidden layers live in one wide weight matrix (each model uses its own block of rows),
+each keeps its own output layer, and the sum of the M losses is minimised. Each
+parameter only ever receives the gradient of its own model's loss,
 and SGD / Adam / AdamW update every number on its own, so each model follows
 (up to floating-point rounding) exactly the path it would follow alone.
 """
@@ -34,9 +35,9 @@ class Spec:
 class PackedMLPs(nn.Module):
     """M one-hidden-layer MLPs evaluated together; ``forward`` returns logits of shape (N, M, C).
 
-    The M first layers are stacked into one wide ``Linear(D, sum H_m)`` (one matrix
-    product for all models); the hidden activations are split back per model, and each
-    model keeps its own small output layer.
+    The M first layers are stacked into one wide ``Linear(D, sum H_m)``; each model
+    computes its hidden layer from its own block of rows (see :meth:`logits_mcn`) and
+    keeps its own small output layer.
     """
 
     def __init__(self, specs, d_in: int, d_out: int):
