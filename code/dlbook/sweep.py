@@ -115,10 +115,13 @@ def train_many(
     opt = make_optimizer(packed.parameters(), optimizer, lr, weight_decay, momentum)
     losses = torch.empty(epochs, m, device=X.device)
     hits = torch.empty(epochs, m, device=X.device, dtype=torch.long)
-    y_idx = y[None, None, :].expand(m, 1, -1)
+    # the true class as a (1, C, N) mask: picking log-probabilities by multiplying with it
+    # gives the same numbers as gather() without gather's scatter-add backward, which has
+    # no deterministic version on CUDA
+    onehot = nn.functional.one_hot(y, n_classes).t().unsqueeze(0).to(X.dtype)
     for epoch in range(epochs):
         logits = packed.logits_mcn(X)  # (M, C, N): log-softmax over the middle axis is the fast layout
-        per_model = -logits.log_softmax(1).gather(1, y_idx).squeeze(1).mean(1)
+        per_model = -(logits.log_softmax(1) * onehot).sum(1).mean(1)
         opt.zero_grad(set_to_none=True)
         per_model.sum().backward()
         opt.step()
