@@ -107,12 +107,18 @@ def test_math_served_locally(built_site):
 
 
 def test_no_warning_or_noise_in_pages(built_site):
+    from bs4 import BeautifulSoup
+
     for page in _pages(built_site):
-        text = page.read_text(encoding="utf-8")
-        for bad in ("Glyph", "Warning:", "UserWarning", "stderr", "Traceback"):
-            if page.name == "tensors.html" and bad == "Traceback":
-                continue  # pitfall cells show their exceptions on purpose
-            assert bad not in text, f"{bad!r} in {page.name}"
+        html = page.read_text(encoding="utf-8")
+        for bad in ("Glyph", "UserWarning", "DeprecationWarning", "FutureWarning", "stderr"):
+            assert bad not in html, f"{bad!r} in {page.name}"
+        # Tracebacks only where a cell is meant to raise (tagged raises-exception).
+        for cell in BeautifulSoup(html, "html.parser").select("div.cell"):
+            if "Traceback" in cell.get_text():
+                assert "tag_raises-exception" in cell.get("class", []), (
+                    f"untagged traceback in {page.name}: {cell.get_text()[:200]}"
+                )
 
 
 def test_language_and_metadata(built_site):
