@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from bookdata import ROOT, executed_notebook, glue_values
 
-ROOT = Path(__file__).resolve().parents[1]
 SITE_ENV = "DLBOOK_TEST_SITE"
 
 
@@ -41,48 +41,23 @@ def built_site() -> Path:
     return site
 
 
-GLUE_MIME = "application/papermill.record/text/plain"
-
-
-def read_glue(cache_dir: Path, source: Path) -> dict:
-    """All glued values of one executed chapter, {name: value}, from MyST-NB's execution cache.
-
-    (The notebooks MyST-NB writes to `_build/jupyter_execute` have the glue outputs removed;
-    the cache keeps the executed notebook whole.)
-    """
-    from jupyter_cache import get_cache
-
-    cache = get_cache(str(cache_dir))
-    try:
-        record = cache.get_cached_project_nb(str(source))
-    except KeyError:
-        record = None
-    if record is None:
-        raise LookupError(f"{source} has no executed notebook in the cache {cache_dir}")
-    nb = cache.get_cache_bundle(record.pk).nb
-    values = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            meta = out.get("metadata", {}).get("scrapbook")
-            if meta and GLUE_MIME in out.get("data", {}):
-                values[meta["name"]] = _literal(out["data"][GLUE_MIME])
-    return values
-
-
-def _literal(text: str):
-    import ast
-
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-
-
 @pytest.fixture(scope="session")
 def glue_of(built_site: Path):
     """``glue_of("book/spiral")`` → dict of that chapter's glued values."""
     cache_dir = built_site.parent / ".jupyter_cache"
-    return lambda docname: read_glue(cache_dir, ROOT / f"{docname}.md")
+    return lambda docname: glue_values(executed_notebook(docname, cache_dir))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """One torch thread in the test process: on a 2-core machine two threads fighting the
+    build's kernels are many times slower (the book build runs in its own processes)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

@@ -7,51 +7,38 @@ Skips when the book has not been built.
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
 
+from bookdata import executed_notebook, glue_values
+
 pytestmark = pytest.mark.build
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
-CACHE = ROOT / "_build" / ".jupyter_cache"
-GLUE_MIME = "application/papermill.record/text/plain"
 CHAPTERS = ("alexnet", "activation", "vanishing")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _site(built_site):
+    """Every test here reads the built book: build it first (once per session)."""
+    return built_site
 
 
 def _require_site() -> None:
     if not (SITE / "book" / "qa" / "alexnet.html").is_file():
-        pytest.skip("no built site in _build/html: build the book first (tools/build_book.py)")
+        pytest.fail(f"no built site in {SITE}", pytrace=False)
 
 
 def _executed_notebook(name: str):
-    """The executed notebook of book/qa/<name>.md from the execution cache."""
-    _require_site()
-    from jupyter_cache import get_cache
-
-    source = ROOT / "book" / "qa" / f"{name}.md"
-    record = get_cache(str(CACHE)).get_cached_project_nb(str(source))
-    if record is None:
-        pytest.fail(f"{source} has no up-to-date executed notebook in {CACHE}: rebuild the book", pytrace=False)
-    return get_cache(str(CACHE)).get_cache_bundle(record.pk).nb
+    return executed_notebook(f"book/qa/{name}")
 
 
 def glued(name: str) -> dict:
-    """{glue name: value} of one chapter (values parsed from their text/plain form)."""
-    values = {}
-    for cell in _executed_notebook(name).cells:
-        for out in cell.get("outputs", []):
-            meta = out.get("metadata", {}).get("scrapbook")
-            if meta and GLUE_MIME in out.get("data", {}):
-                text = out["data"][GLUE_MIME]
-                try:
-                    values[meta["name"]] = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    values[meta["name"]] = text
-    return values
+    """{glue name: value} of one chapter."""
+    return glue_values(_executed_notebook(name))
 
 
 def markdown_outputs(name: str) -> list[str]:

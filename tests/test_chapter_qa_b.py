@@ -6,13 +6,13 @@ They read `_build/html` and the glued values of the executed notebooks; build th
 
 from __future__ import annotations
 
-import ast
-import json
 import re
 from html import unescape
 from pathlib import Path
 
 import pytest
+
+from bookdata import executed_notebook, glue_values
 
 pytestmark = pytest.mark.build
 
@@ -20,57 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 CHAPTERS = ("wide-deep", "softmax", "optimizers")
-GLUE_MIME = "application/papermill.record/text/plain"
 
 
 @pytest.fixture(scope="module")
-def site() -> Path:
-    if not (HTML / "book" / "qa" / "softmax.html").is_file():
-        pytest.skip(f"no built site in {HTML}: build the book first (tools/build_book.py)")
-    return HTML
-
-
-def _literal(text: str):
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-
-
-def _glue_from_nb(nb: dict) -> dict:
-    values = {}
-    for cell in nb.get("cells", []):
-        for out in cell.get("outputs", []):
-            meta = out.get("metadata", {}).get("scrapbook")
-            if meta and GLUE_MIME in out.get("data", {}):
-                text = out["data"][GLUE_MIME]
-                values[meta["name"]] = _literal("".join(text) if isinstance(text, list) else text)
-    return values
+def site(built_site) -> Path:
+    return built_site
 
 
 def glued(name: str) -> dict:
-    """Glued values of chapter ``book/qa/<name>``.
-
-    MyST-NB writes them to `_build/jupyter_execute/.../<name>.glue.json` and strips them from the
-    `.ipynb` next to it; the notebook and the execution cache are read as fallbacks.
-    """
-    base = BUILD / "jupyter_execute" / "book" / "qa"
-    glue_json = base / f"{name}.glue.json"
-    if glue_json.is_file():
-        data = json.loads(glue_json.read_text(encoding="utf-8"))
-        return {k: _literal(v["data"]["text/plain"]) for k, v in data.items()}
-    nb_path = base / f"{name}.ipynb"
-    values = _glue_from_nb(json.loads(nb_path.read_text(encoding="utf-8"))) if nb_path.is_file() else {}
-    if len(values) <= 1:
-        from jupyter_cache import get_cache
-
-        cache = get_cache(str(BUILD / ".jupyter_cache"))
-        record = cache.get_cached_project_nb(str(ROOT / "book" / "qa" / f"{name}.md"))
-        if record is not None:
-            values = _glue_from_nb(cache.get_cache_bundle(record.pk).nb)
-    if not values:
-        pytest.fail(f"no glued values found for book/qa/{name}")
-    return values
+    """Glued values of chapter ``book/qa/<name>``."""
+    return glue_values(executed_notebook(f"book/qa/{name}"))
 
 
 def page_text(site: Path, name: str) -> str:

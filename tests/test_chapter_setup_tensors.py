@@ -7,26 +7,21 @@ The tests skip when the site has not been built (`make book` first).
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from pathlib import Path
 
 import pytest
+from bookdata import docs_for
 
 pytestmark = pytest.mark.build
 
 ROOT = Path(__file__).resolve().parents[1]
-#: DLBOOK_TEST_SITE=/path/to/html tests another built site (as in the shared conftest).
-SITE = Path(os.environ.get("DLBOOK_TEST_SITE") or ROOT / "_build" / "html")
 CHAPTERS = ("book/setup", "book/tensors")
 
 
 @pytest.fixture(scope="module")
-def site() -> Path:
-    if not (SITE / "book" / "setup.html").is_file() or not (SITE / "book" / "tensors.html").is_file():
-        pytest.skip(f"no built site in {SITE} (book/setup.html or book/tensors.html missing): run `make book` first")
-    return SITE
+def site(built_site) -> Path:
+    return built_site
 
 
 def _soup(site: Path, doc: str):
@@ -247,19 +242,6 @@ def test_chapters_in_sidebar_nav(site):
         assert hrefs.get("tensors.html") == "PyTorch 张量基础与陷阱", hrefs
 
 
-@pytest.fixture(scope="module")
-def search_index(site) -> dict:
-    text = (site / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
-
-
-def _docs_for(index: dict, word: str) -> set[str]:
-    found = set()
-    for key in ("terms", "titleterms"):
-        hits = index[key].get(word, [])
-        hits = hits if isinstance(hits, list) else [hits]
-        found |= {index["docnames"][i] for i in hits}
-    return found
 
 
 @pytest.mark.parametrize(
@@ -268,12 +250,4 @@ def _docs_for(index: dict, word: str) -> set[str]:
      ("勘误", "book/tensors"), ("广播", "book/tensors"), ("转置", "book/tensors"), ("字体", "book/setup")],
 )
 def test_chinese_search(search_index, word, doc):
-    assert doc in _docs_for(search_index, word), f"searching {word} does not find {doc}"
-
-
-def test_no_stderr_in_executed_chapters(site):
-    for doc in CHAPTERS:
-        nb = json.loads((site.parent / "jupyter_execute" / f"{doc}.ipynb").read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
-            for out in cell.get("outputs", []):
-                assert out.get("name") != "stderr", (doc, "".join(cell["source"])[:120])
+    assert doc in docs_for(search_index, word), f"searching {word} does not find {doc}"

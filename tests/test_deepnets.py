@@ -12,15 +12,6 @@ import dlbook
 from dlbook import deepnets
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One torch thread: on the shared 2-core machine two threads fighting other jobs are ~20x slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def spiral():
     return dlbook.make_spiral(n_per_class=100, seed=12345)

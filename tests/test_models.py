@@ -57,3 +57,14 @@ def test_model_device():
     assert model_device(nn.ReLU()) == torch.device("cpu")
     with pytest.raises(TypeError, match="model"):
         model_device("not a model")
+
+
+def test_modules_of():
+    from dlbook.models import modules_of
+
+    model = make_mlp(2, 4, 3, activation="relu", n_hidden_layers=2)
+    assert [type(m) for m in modules_of(model, nn.ReLU, "ReLU")] == [nn.ReLU, nn.ReLU]
+    with pytest.raises(ValueError, match="model has no nn.Tanh"):
+        modules_of(model, nn.Tanh, "nn.Tanh")
+    with pytest.raises(TypeError, match="model"):
+        modules_of([], nn.ReLU, "ReLU")

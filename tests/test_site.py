@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from bookdata import docs_for, executed_notebook
 
 pytestmark = pytest.mark.build
 
@@ -63,16 +64,6 @@ def test_glued_numbers_reach_the_page(built_site, glue_of):
     assert f"{g['acc_relu']:.3f}" in text
 
 
-def docs_for(search_index: dict, word: str) -> set[str]:
-    """Documents the site's search finds for one word (body terms and title terms, as searchtools.js)."""
-    found = set()
-    for key in ("terms", "titleterms"):
-        hits = search_index[key].get(word, [])
-        hits = hits if isinstance(hits, list) else [hits]
-        found |= {search_index["docnames"][i] for i in hits}
-    return found
-
-
 @pytest.mark.parametrize("word", ["螺旋", "张量", "激活函数", "准确率", "线性模型", "优化器"])
 def test_chinese_search_terms(search_index, word):
     assert docs_for(search_index, word), f"{word} is not an index term"
@@ -128,3 +119,14 @@ def test_language_and_metadata(built_site):
     assert "2026" in html
     assert "github.com/dl-week01/dl-week01-book" in html
     assert "Powered by" not in html and "By The Jupyter Book Community" not in html
+
+
+def test_no_stderr_in_any_executed_chapter(built_site):
+    for doc in _toc_docs():
+        try:
+            nb = executed_notebook(doc, built_site.parent / ".jupyter_cache")
+        except LookupError:
+            continue  # a page without code cells is not executed
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                assert out.get("name") != "stderr", f"{doc} cell {i}: stderr output {out.get('text', '')[:200]!r}"

@@ -188,7 +188,6 @@ def layer_summary(model: nn.Module, input_shape) -> list[LayerRow]:
     input_shape = _check_shape("input_shape", input_shape)
     names = {m: n for n, m in model.named_modules()}
     rows: list[LayerRow] = []
-    hooks = []
 
     def hook(module, _inputs, output):
         rows.append(LayerRow(
@@ -197,9 +196,14 @@ def layer_summary(model: nn.Module, input_shape) -> list[LayerRow]:
             sum(p.numel() for p in module.parameters(recurse=False)),
         ))
 
-    for m in model.modules():
-        if not any(True for _ in m.children()):
-            hooks.append(m.register_forward_hook(hook))
+    leaves = [m for m in model.modules() if not any(True for _ in m.children())]
+    _probe(model, input_shape, leaves, hook)
+    return rows
+
+
+def _probe(model: nn.Module, input_shape: tuple, modules, hook) -> None:
+    """One forward pass of a zero input in eval mode, with ``hook`` on ``modules``; restores the model."""
+    hooks = [m.register_forward_hook(hook) for m in modules]
     was_training = model.training
     model.eval()
     try:
@@ -211,7 +215,6 @@ def layer_summary(model: nn.Module, input_shape) -> list[LayerRow]:
         for h in hooks:
             h.remove()
         model.train(was_training)
-    return rows
 
 
 def count_macs(model: nn.Module, input_shape) -> int:
@@ -234,18 +237,7 @@ def count_macs(model: nn.Module, input_shape) -> int:
         else:
             total += module.in_features * module.out_features
 
-    hooks = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(torch.zeros((1, *input_shape), device=model_device(model)))
-    except RuntimeError as err:
-        raise ValueError(f"input_shape={input_shape} does not fit the model: {err}") from None
-    finally:
-        for h in hooks:
-            h.remove()
-        model.train(was_training)
+    _probe(model, input_shape, [m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))], hook)
     return total
 
 

@@ -20,7 +20,7 @@ from torch import nn
 
 from ._check import choice, positive_int
 from .data import check_xy
-from .models import ACTIVATIONS, make_activation, model_device
+from .models import ACTIVATIONS, make_activation, model_device, modules_of
 
 #: Weight initialisations accepted by :func:`make_deep_mlp`.
 INITS = ("default", "xavier", "kaiming")
@@ -123,12 +123,7 @@ def make_deep_mlp(
 
 def linear_layers(model: nn.Module) -> list[nn.Linear]:
     """The ``nn.Linear`` layers of ``model``, from input to output."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    if not layers:
-        raise ValueError("model has no nn.Linear layer")
-    return layers
+    return modules_of(model, nn.Linear, "nn.Linear layer")
 
 
 def layer_grad_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> list[float]:

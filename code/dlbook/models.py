@@ -69,6 +69,19 @@ def model_device(model: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
+def modules_of(model: nn.Module, cls, what: str) -> list:
+    """The submodules of ``model`` that are instances of ``cls``, in order; raise if there are none.
+
+    ``what`` completes the error message ``"model has no <what>"``.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    found = [m for m in model.modules() if isinstance(m, cls)]
+    if not found:
+        raise ValueError(f"model has no {what}")
+    return found
+
+
 def collapse_linear(model: nn.Sequential) -> tuple[torch.Tensor, torch.Tensor]:
     """Fold a stack of ``nn.Linear`` layers (no activation between) into one ``(W, b)``.
 

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from ._check import choice, nonneg_float, positive_int
-from .models import make_mlp
+from .models import make_mlp, modules_of
 
 
 #: Weight initialisations accepted by :func:`make_deep_mlp`.
@@ -49,12 +49,7 @@ def grid_points(lim: float = 1.0, resolution: int = 400, device: torch.device | 
 
 
 def _relus(model: nn.Module) -> list[nn.ReLU]:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
-    if not relus:
-        raise ValueError("model has no nn.ReLU module: activation patterns need ReLU layers built as modules")
-    return relus
+    return modules_of(model, nn.ReLU, "nn.ReLU module: activation patterns need ReLU layers built as modules")
 
 
 @torch.no_grad()
