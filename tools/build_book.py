@@ -624,6 +624,37 @@ def sphinx_problems(log: str, outdir: Path, source: Path) -> list[str]:
     return lines
 
 
+STDERR_WARNING = re.compile(r"^(?P<doc>\S+?\.\w+):\d+: WARNING: stderr was found in the cell outputs of cell (?P<cell>\d+)")
+
+
+def with_stderr_text(book: Book, problems: list[str]) -> list[str]:
+    """After each "stderr was found in ... cell N" warning, the text that cell printed to stderr.
+
+    (MyST-NB names the cell but not what it printed: a missing glyph, a library warning...)
+    """
+    out = []
+    for line in problems:
+        out.append(line)
+        m = STDERR_WARNING.match(line)
+        if not m:
+            continue
+        try:
+            record = get_cache(book).get_cached_project_nb(str(book.source / m["doc"]))
+            nb = get_cache(book).get_cache_bundle(record.pk).nb if record is not None else None
+        except (KeyError, OSError):
+            nb = None
+        cells = nb.cells if nb is not None else []
+        n = int(m["cell"])
+        ordered = ([cells[n]] if n < len(cells) else []) + cells
+        for cell in ordered:
+            texts = [o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr"]
+            if texts:
+                first = "".join(texts).strip().splitlines()[:4]
+                out += [f"    stderr: {_strip_ansi(t)[:300]}" for t in first]
+                break
+    return out
+
+
 # --------------------------------------------------------------------------------------
 # Publishing: copy, then swap atomically
 # --------------------------------------------------------------------------------------
@@ -944,7 +975,7 @@ def _main(args: argparse.Namespace, stats: Stats, t0: float) -> int:
     stats.seconds_sphinx = round(time.time() - t2, 2)
     stats.executed_by_sphinx = sorted(set(re.findall(r"(\S+): Executing notebook using", _strip_ansi(output))))
     if status != 0:
-        problems = sphinx_problems(output, book.work / args.builder, book.source)
+        problems = with_stderr_text(book, sphinx_problems(output, book.work / args.builder, book.source))
         stats.failures = problems
         print("\n" + "=" * 78, file=sys.stderr)
         print(f"BUILD FAILED: Sphinx stopped with status {status}; nothing was published "

@@ -219,3 +219,22 @@ def test_linkcheck_runs_when_online(fixture_book):
     assert result.rc == 0, result.tail
     report = book.root / "_build" / ".work" / "linkcheck" / "output.json"
     assert report.is_file()
+
+
+@pytest.mark.parametrize(
+    "label, shows",
+    [("क", "Glyph 2325"), ("准确率 $x_1$", "does not have a glyph")],
+    ids=["uncovered-character", "chinese-inside-mathtext"],
+)
+def test_missing_glyph_fails_the_build_instead_of_drawing_boxes(fixture_book, label, shows):
+    """A figure that would show a box for a missing glyph never reaches a page: the build fails."""
+    figure = code(
+        "import dlbook\nimport matplotlib.pyplot as plt\ndevice = dlbook.setup(glue_name=None)\n"
+        f"fig, ax = plt.subplots()\nax.set_title({label!r})\nplt.show()"
+    )
+    book = fixture_book({"fig": chapter("有图的一章", figure)})
+    result = book.build()
+    assert result.rc != 0, "a figure with a missing glyph was published"
+    last = result.tail
+    assert "book/fig" in last and shows in last, last
+    assert not book.site.exists()
