@@ -124,3 +124,26 @@ def test_markdown_table():
     assert md.splitlines() == ["| H | 准确率 |", "|---|---|", "| 5 | 0.512 |", "| 100 | 0.900 |"]
     with pytest.raises(ValueError, match="row 0"):
         dlbook.markdown_table(["a"], [(1, 2)])
+
+
+def test_figure_png_is_compact_opaque_and_reproducible():
+    import io
+
+    from PIL import Image
+
+    from dlbook.book import figure_png
+
+    dlbook.setup_fonts()
+    X, y = dlbook.make_spiral(300, 3)
+    fig, ax = plt.subplots(figsize=(4, 4))
+    dlbook.plot_spiral(X, y, ax=ax, title="螺旋")
+    png = figure_png(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png == figure_png(fig)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P" and len(image.getcolors(256)) <= 256
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", bbox_inches="tight")
+    assert len(png) < 0.6 * len(raw.getvalue())
+    assert image.convert("RGB").getpixel((1, 1)) == (255, 255, 255)  # opaque white corner
+    with pytest.raises(ValueError, match="colors"):
+        figure_png(fig, colors=1000)
