@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ctypes
+import hashlib
 import importlib.util
 import io
 import json
@@ -764,6 +765,42 @@ def input_fingerprint(book: Book, builder: str) -> dict:
     }
 
 
+LIBRARY_MARK = "dlbook.sha256"
+
+
+def library_hash() -> str | None:
+    """SHA-256 of the sources of the imported ``dlbook`` package (None if it is not found)."""
+    spec = importlib.util.find_spec("dlbook")
+    if not spec or not spec.submodule_search_locations:
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(Path(list(spec.submodule_search_locations)[0]).glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def forget_if_library_changed(book: Book) -> bool:
+    """Empty the execution cache when ``dlbook`` changed since the chapters were executed.
+
+    MyST-NB's cache keys on a chapter's own code cells; every chapter also runs dlbook, so
+    an edit there would otherwise leave stale numbers and figures. Returns True if cleared.
+    """
+    mark, now = book.cache_dir / LIBRARY_MARK, library_hash()
+    if now is None or not mark.is_file() or mark.read_text(encoding="utf-8").strip() == now:
+        return False
+    cache = get_cache(book)
+    for record in cache.list_cache_records():
+        cache.remove_cache(record.pk)
+    mark.unlink()
+    return True
+
+
+def remember_library(book: Book) -> None:
+    now = library_hash()
+    if now is not None and book.cache_dir.is_dir():
+        (book.cache_dir / LIBRARY_MARK).write_text(now + "\n", encoding="utf-8")
+
+
 def up_to_date(book: Book, fingerprint: dict) -> bool:
     try:
         saved = json.loads((book.work / FINGERPRINT_MARK).read_text(encoding="utf-8"))
@@ -927,6 +964,8 @@ def _main(args: argparse.Namespace, stats: Stats, t0: float) -> int:
     (book.work / FINGERPRINT_MARK).unlink(missing_ok=True)
 
     # 1. checks
+    if forget_if_library_changed(book):
+        log("[dlbook] the dlbook package changed since the chapters were executed: re-executing every chapter")
     stats.repaired = repair_cache(book)
     for entry in stats.repaired:
         log(f"[dlbook] removed a damaged cache entry: {entry}")
@@ -962,6 +1001,7 @@ def _main(args: argparse.Namespace, stats: Stats, t0: float) -> int:
             return 1
     else:
         log(f"[dlbook] all {len(chapters)} chapters are in the execution cache: nothing to execute")
+    remember_library(book)
 
     # 3. Sphinx
     t2 = time.time()

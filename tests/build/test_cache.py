@@ -49,3 +49,18 @@ def test_damaged_cache_entry_is_removed_and_rerun(fixture_book):
     assert again.rc == 0, again.tail
     assert again.stats["repaired"] and "book/a.md" in again.stats["repaired"][0]
     assert again.executed == ["book/a.md"]
+
+
+def test_a_dlbook_change_reexecutes_every_chapter(fixture_book):
+    """Every chapter runs dlbook: when its sources change, no chapter may keep stale outputs."""
+    book = fixture_book({"a": A, "b": B})
+    assert book.build().rc == 0
+    mark = book.cache / "dlbook.sha256"
+    assert len(mark.read_text(encoding="utf-8").strip()) == 64
+    assert book.build("--fresh").executed == []  # same dlbook: everything from the cache
+    mark.write_text("0" * 64 + "\n", encoding="utf-8")  # as if dlbook had been edited since
+    again = book.build("--fresh")
+    assert again.rc == 0, again.tail
+    assert sorted(again.executed) == ["book/a.md", "book/b.md"]
+    assert "the dlbook package changed" in again.out
+    assert mark.read_text(encoding="utf-8").strip() != "0" * 64
