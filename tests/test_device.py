@@ -47,3 +47,16 @@ def test_describe_device_on_cpu(monkeypatch):
 def test_gpu_summary_mentions_memory():
     info = {"device": "cuda", "name": "NVIDIA H100", "torch": "2.13.0", "cuda": "12.8", "gpu_memory_gib": 79.1}
     assert dlbook.device_summary(info) == "GPU：NVIDIA H100，显存 79.1 GiB · torch 2.13.0 · CUDA 12.8"
+
+
+def test_env_positive_int(monkeypatch):
+    from dlbook._check import env_positive_int
+
+    monkeypatch.delenv("DLBOOK_X", raising=False)
+    assert env_positive_int("DLBOOK_X") is None
+    monkeypatch.setenv("DLBOOK_X", " 3 ")
+    assert env_positive_int("DLBOOK_X") == 3
+    for bad in ("0", "-2", "two", "1.5"):
+        monkeypatch.setenv("DLBOOK_X", bad)
+        with pytest.raises(ValueError, match="DLBOOK_X=.* must be a positive integer"):
+            env_positive_int("DLBOOK_X")

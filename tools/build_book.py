@@ -885,14 +885,11 @@ class build_lock:
 
 
 def default_jobs() -> int:
-    env = os.environ.get(JOBS_ENV)
-    if env:
-        try:
-            n = int(env)
-        except ValueError:
-            raise BuildError(f"{JOBS_ENV}={env!r} must be a positive integer") from None
-        if n < 1:
-            raise BuildError(f"{JOBS_ENV}={env!r} must be a positive integer")
+    try:
+        n = _dlbook_submodule("_check").env_positive_int(JOBS_ENV)
+    except ValueError as exc:
+        raise BuildError(str(exc)) from None
+    if n:
         return n
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 

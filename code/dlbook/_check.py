@@ -34,3 +34,19 @@ def choice(name: str, value, allowed) -> str:
     if key not in allowed:
         raise ValueError(f"{name}={value!r} is unknown; allowed values: {', '.join(allowed)}")
     return key
+
+
+def env_positive_int(name: str) -> int | None:
+    """The environment variable ``name`` as an int >= 1, None when unset or empty; else ValueError naming it."""
+    import os
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name}={raw!r} must be a positive integer")
+    return value

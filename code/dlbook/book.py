@@ -7,12 +7,10 @@ notebook's figure output, and records (glues) where the chapter ran.
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 import torch
 
-from ._check import positive_int
+from ._check import env_positive_int, positive_int
 from .device import describe_device, get_device
 from .fonts import setup_fonts
 from .seed import seed_everything
@@ -95,13 +93,9 @@ def setup(seed: int = 12345, *, glue_name: str | None = "device") -> torch.devic
     * inside a notebook: PNG figures without version metadata, and the device line glued
       as ``glue_name`` (hidden) for the execution report.
     """
-    threads = os.environ.get(THREADS_ENV_VAR)
+    threads = env_positive_int(THREADS_ENV_VAR)
     if threads:
-        try:
-            n = int(threads)
-        except ValueError:
-            raise ValueError(f"{THREADS_ENV_VAR}={threads!r} must be a positive integer") from None
-        torch.set_num_threads(positive_int(THREADS_ENV_VAR, n))
+        torch.set_num_threads(threads)
     matplotlib.rcParams.update(STYLE)
     setup_fonts()
     seed_everything(seed)
