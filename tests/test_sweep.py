@@ -38,3 +38,11 @@ def test_packed_rejects_bad_specs():
         PackedMLPs([Spec(4, "none")], 2, 3)
     with pytest.raises(ValueError, match="activation"):
         PackedMLPs([Spec(4, "swish")], 2, 3)
+
+
+def test_train_many_checks_test_data(data):
+    X, y = data
+    with pytest.raises(ValueError, match="X_test and y_test"):
+        train_many([Spec(4)], X, y, epochs=1, X_test=X)
+    _, hists = train_many([Spec(4)], X, y, epochs=2, X_test=X[:30], y_test=y[:30])
+    assert 0 <= hists[0].test_acc <= 1

@@ -20,7 +20,7 @@ from torch import nn
 from ._check import positive_int
 from .data import check_xy
 from .models import make_activation, make_mlp
-from .train import History, _LinearFn, evaluate, make_optimizer
+from .train import History, _LinearFn, check_test_data, finish_history, make_optimizer
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,7 @@ def train_many(
     for each spec, at a fraction of the Python overhead.
     """
     check_xy(X, y)
+    check_test_data(X_test, y_test)
     epochs = positive_int("epochs", epochs)
     n_classes = int(y.max()) + 1
     packed = PackedMLPs(specs, X.shape[1], n_classes).to(X.device)
@@ -131,10 +132,6 @@ def train_many(
     models, histories = [], []
     for i in range(m):
         model = packed.unpack(i)
-        h = History(loss=losses[i], acc=accs[i])
-        h.final_loss, h.final_acc = evaluate(model, X, y)
-        if X_test is not None:
-            h.test_acc = evaluate(model, X_test, y_test)[1]
         models.append(model)
-        histories.append(h)
+        histories.append(finish_history(model, losses[i], accs[i], X, y, X_test, y_test))
     return models, histories

@@ -169,10 +169,7 @@ def train(
     dev = model_device(model)
     if X.device != dev:
         raise ValueError(f"model is on {dev} but X is on {X.device}; move them to the same device first")
-    if (X_test is None) != (y_test is None):
-        raise ValueError("give both X_test and y_test, or neither")
-    if X_test is not None:
-        check_xy(X_test, y_test)
+    check_test_data(X_test, y_test)
     opt = make_optimizer(model.parameters(), optimizer, lr, weight_decay, momentum)
     losses = torch.empty(epochs, device=dev)
     hits = torch.empty(epochs, device=dev, dtype=torch.long)
@@ -186,10 +183,20 @@ def train(
         opt.step()
         losses[epoch] = loss.detach()
         hits[epoch] = (logits.detach().argmax(1) == y).sum()
-    hist = History(
-        loss=losses.cpu().tolist(),
-        acc=(hits.cpu().double() / y.shape[0]).tolist(),
-    )
+    return finish_history(model, losses.cpu().tolist(), (hits.cpu().double() / y.shape[0]).tolist(), X, y, X_test, y_test)
+
+
+def check_test_data(X_test, y_test) -> None:
+    """Both test tensors or neither; when given, shaped like training data (see check_xy)."""
+    if (X_test is None) != (y_test is None):
+        raise ValueError("give both X_test and y_test, or neither")
+    if X_test is not None:
+        check_xy(X_test, y_test)
+
+
+def finish_history(model, loss, acc, X, y, X_test=None, y_test=None) -> History:
+    """A :class:`History` of per-epoch ``loss``/``acc`` plus the trained model's final and test numbers."""
+    hist = History(loss=loss, acc=acc)
     hist.final_loss, hist.final_acc = evaluate(model, X, y)
     if X_test is not None:
         hist.test_acc = evaluate(model, X_test, y_test)[1]
