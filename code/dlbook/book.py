@@ -1,8 +1,12 @@
 """The first cell of every chapter: ``device = dlbook.setup()``.
 
-One call seeds every random source, sets up the CJK font and the figure style, pins
-torch's thread count for builds that run chapters side by side, configures the
-notebook's figure output, and records (glues) where the chapter ran.
+One call fixes everything that changes the book's numbers -- every random seed and
+torch's CPU thread count (1 unless ``DLBOOK_THREADS`` says otherwise: a matrix product
+split over more threads adds in another order and can change the last digits, which a
+long training run magnifies) -- sets up the CJK font and the figure style, configures
+the notebook's figure output, and records (glues) where the chapter ran. So
+``jupyter-book build .``, ``make book`` and a reader's own Jupyter give the same numbers
+on the same kind of device.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from .fonts import setup_fonts
 from .seed import seed_everything
 
 THREADS_ENV_VAR = "DLBOOK_THREADS"
+#: torch's CPU threads when ``DLBOOK_THREADS`` is unset: the thread count the book's numbers are for.
+DEFAULT_THREADS = 1
 
 #: Figure style: an opaque white background keeps axes readable on the dark theme.
 STYLE = {
@@ -89,12 +95,14 @@ def setup(seed: int = 12345, *, glue_name: str | None = "device") -> torch.devic
 
     * seeds Python, NumPy and torch (:func:`dlbook.seed.seed_everything`);
     * registers the CJK font (:func:`dlbook.fonts.setup_fonts`) and the figure style;
-    * ``DLBOOK_THREADS=n`` sets torch's CPU threads (the parallel build uses 1 per chapter);
+    * sets torch's CPU threads to :data:`DEFAULT_THREADS` (1), whoever runs the chapter;
+      ``DLBOOK_THREADS=n`` asks for n (faster on a big machine; the last digits of
+      trained numbers may then differ from the book's);
     * inside a notebook: PNG figures without version metadata, and the device line glued
       as ``glue_name`` (hidden) for the execution report.
     """
-    threads = env_positive_int(THREADS_ENV_VAR)
-    if threads:
+    threads = env_positive_int(THREADS_ENV_VAR) or DEFAULT_THREADS
+    if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     matplotlib.rcParams.update(STYLE)
     setup_fonts()
