@@ -10,10 +10,12 @@
 The device comes from the hidden glue ``device`` that every chapter's first cell
 ``dlbook.setup()`` records (see :mod:`dlbook.book`); timings come from MyST-NB's
 execution metadata. "This build" means: executed after ``tools/build_book.py`` started
-(it exports ``DLBOOK_BUILD_STARTED``), else after Sphinx started.
+(it exports ``DLBOOK_BUILD_STARTED``), else after Sphinx started. The report states only
+what the build enforced: the chapters' own ``dlbook.setup()`` fixes torch's threads (1),
+unless the build's environment set ``DLBOOK_THREADS``, which the report then names.
 
 The pages holding these elements are rewritten whenever any chapter is re-read, so they
-never show stale data. This module imports no torch (the builder loads it alone).
+never show stale data.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 STARTED_ENV = "DLBOOK_BUILD_STARTED"
+THREADS_ENV = "DLBOOK_THREADS"
 GLUE_KEY = "device"
 UNKNOWN = "未记录"
 
@@ -228,10 +231,14 @@ def _report_table(env, docname: str) -> list[nodes.Node]:
         for cell in (link, "—" if seconds is None else f"{seconds:.1f}", source, when, dev["device"], dev["torch"], dev["cuda"]):
             row += _entry(cell)
         tbody += row
-    para = nodes.paragraph(
-        text=f"共 {len(order)} 章，纯执行时间合计 {total:.1f} 秒（每章在自己的 Jupyter 内核里从头到尾运行一次，含内核启动）。"
-    )
-    return [table, para]
+    text = f"共 {len(order)} 章，纯执行时间合计 {total:.1f} 秒（每章在自己的 Jupyter 内核里从头到尾运行一次，含内核启动）。"
+    return [table, nodes.paragraph(text=text + threads_note())]
+
+
+def threads_note(environ=os.environ) -> str:
+    """What this build set for torch's threads beyond ``dlbook.setup()``'s default (nothing: empty)."""
+    value = environ.get(THREADS_ENV, "").strip()
+    return f"本次构建设置了 {THREADS_ENV}={value}，本次执行的章节按它设定 torch 的线程数。" if value else ""
 
 
 class _Fill(SphinxPostTransform):

@@ -86,7 +86,6 @@ class FixtureBook:
         full = dict(os.environ)
         full.pop("DLBOOK_DEVICE", None)
         full.pop("DLBOOK_CJK_FONT", None)
-        full.setdefault("DLBOOK_THREADS", "1")
         full["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "code"), os.environ.get("PYTHONPATH")]))
         full.update(env or {})
         return {k: v for k, v in full.items() if v is not None}

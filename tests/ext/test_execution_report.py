@@ -24,6 +24,11 @@ def test_device_line_ranks_devices_by_chapters():
     assert er.device_line(SimpleNamespace(dlbook_exec={})) == "未记录"
 
 
+def test_threads_note_only_when_the_build_set_threads():
+    assert er.threads_note({}) == "" and er.threads_note({"DLBOOK_THREADS": " "}) == ""
+    assert "DLBOOK_THREADS=4" in er.threads_note({"DLBOOK_THREADS": "4"})
+
+
 @pytest.mark.build
 def test_report_page_lists_every_chapter(built_site):
     html = (built_site / "book" / "execution-report.html").read_text(encoding="utf-8")
@@ -31,3 +36,4 @@ def test_report_page_lists_every_chapter(built_site):
     chapters = len(re.findall(r"共 (\d+) 章", html))
     assert chapters == 1 and len(rows) >= 6
     assert "未记录" not in html
+    assert "DLBOOK_THREADS" not in html.split("纯执行时间合计")[1].split("</p>")[0]  # make book sets none
