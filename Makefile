@@ -1,40 +1,43 @@
 # 深度学习第一周 — the two commands: `make book` builds the site, `make test` runs every test.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# PYTHON: the interpreter for .venv (default: the first of python3.11, 3.12, 3.13, python3 found)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: book test serve bench linkcheck lock clean venv
+.PHONY: book test serve bench linkcheck lock clean distclean venv venv-test
 
-venv: $(STAMP)
+venv:  # what building needs (requirements.txt); checked in a fraction of a second when nothing changed
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" KIND=build bash tools/setup_venv.sh
 
-$(STAMP): requirements.txt pyproject.toml tools/setup_venv.sh
-	@PYTHON="$(PYTHON)" VENV="$(VENV)" bash tools/setup_venv.sh
-	@touch $(STAMP)
+venv-test:  # plus the test tools (requirements-test.txt)
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" KIND=test bash tools/setup_venv.sh
 
-book: $(STAMP)
+book: venv
 	@$(PY) tools/build_book.py
 
-test: $(STAMP)
+test: venv-test
 	@bash tools/ensure_browser.sh
 	@$(PY) -m pytest
 
-serve: $(STAMP)
+serve:
 	@test -f _build/html/index.html || { echo "No built site in _build/html: run 'make book' first."; exit 1; }
+	@$(MAKE) --no-print-directory venv
 	@echo "Serving _build/html on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	@$(PY) -m http.server --bind $(HOST) --directory _build/html $(PORT)
 
-bench: $(STAMP)
+bench: venv
 	@$(PY) benchmarks/bench.py
 
-linkcheck: $(STAMP)
+linkcheck: venv
 	@$(PY) tools/build_book.py --builder linkcheck
 
-lock: $(STAMP)
-	@$(PY) -m pip freeze --exclude-editable | grep -v '^-e' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements.lock.tmp && echo "wrote requirements.lock.tmp: merge it into requirements.txt"
+lock: venv-test  # what is installed now, to merge by hand; tests/build/test_lock.py checks the result
+	@$(PY) -m pip freeze --exclude-editable | grep -v '^-e' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > requirements.lock.tmp && echo "wrote requirements.lock.tmp: merge it into requirements*.txt"
 
-clean:
+clean:  # the site, the execution cache (every chapter runs again next time) and reports; .venv stays
 	rm -rf _build
+
+distclean: clean  # also the environments: .venv and node_modules
+	rm -rf $(VENV) node_modules

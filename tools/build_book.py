@@ -87,12 +87,18 @@ def failure(cache, uri: str, src: Path, reports: Path) -> dict:
     return out
 
 
-def quiet() -> None:
-    """Workers log a failed cell's whole traceback (the summary names it); kernel deaths still show."""
+def worker_init() -> None:
+    """A worker ends (and ends its kernel) with the build, and logs only kernel deaths (the summary
+    names failed cells)."""
+    import ctypes
     import logging
     import multiprocessing
 
     multiprocessing.get_logger().setLevel(logging.ERROR)
+    try:  # Linux: SIGTERM when the build is gone, even killed
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (AttributeError, OSError):
+        pass
 
 
 def execute(src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict) -> list[dict]:
@@ -111,7 +117,7 @@ def execute(src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict) ->
     print(f"[dlbook] executing {len(stale)} of {len(files)} chapters, {min(jobs, len(stale))} at a time", flush=True)
     data = [ProcessData(r.pk, r.uri, cache, timeout, False) for r in stale]
     failures = []
-    with Pool(min(jobs, len(stale)), initializer=quiet) as pool:
+    with Pool(min(jobs, len(stale)), initializer=worker_init) as pool:
         for code, uri in pool.imap_unordered(ExecutionWorkerLocalMProc(), data):
             rel = Path(uri).relative_to(src).as_posix()
             if code:

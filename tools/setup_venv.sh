@@ -1,29 +1,43 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.11 and install the exact pins; stops with a clear message on a bad setup.
+# Make .venv hold the pins of requirements.txt (KIND=build) or requirements-test.txt (KIND=test).
+# A .venv made by another interpreter, with a Python that no longer runs, or left half-installed
+# (no stamp for its interpreter) is deleted and made again. Bad interpreters are refused first.
 set -euo pipefail
+VENV="${VENV:-.venv}"; KIND="${KIND:-build}"
+REQ=requirements.txt; [ "$KIND" = test ] && REQ=requirements-test.txt
+NEED="Python 3.11, 3.12 or 3.13 (e.g. 'apt-get install python3.11-venv', pyenv or uv python install 3.12); then run 'make book PYTHON=/path/to/python3.X'"
+if [ -z "${PYTHON:-}" ]; then
+  for p in python3.11 python3.12 python3.13 python3; do command -v "$p" >/dev/null 2>&1 && { PYTHON="$p"; break; }; done
+fi
 PYTHON="${PYTHON:-python3.11}"
-VENV="${VENV:-.venv}"
-if ! command -v "$PYTHON" >/dev/null 2>&1; then
-  echo "error: $PYTHON not found. The book needs Python 3.11: install it (e.g. 'apt-get install python3.11 python3.11-venv' or pyenv) or run 'make book PYTHON=/path/to/python3.11'." >&2
-  exit 1
-fi
-if ! ver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || [ -z "$ver" ]; then
-  echo "error: $PYTHON does not run as a Python interpreter (asking it for its version failed). The book needs Python 3.11: run 'make book PYTHON=/path/to/python3.11'." >&2
-  exit 1
-fi
-if [ "$ver" != "3.11" ]; then
-  echo "error: $PYTHON is Python $ver, but the pins in requirements.txt are for Python 3.11. Run 'make book PYTHON=/path/to/python3.11'." >&2
-  exit 1
-fi
-if [ ! -x "$VENV/bin/python" ]; then
-  if ! "$PYTHON" -m venv "$VENV" 2>/tmp/dlbook-venv.err; then
-    echo "error: '$PYTHON -m venv' failed ($(tail -1 /tmp/dlbook-venv.err)). Install venv support, e.g. 'apt-get install python3.11-venv'." >&2
+command -v "$PYTHON" >/dev/null 2>&1 || { echo "error: $PYTHON not found. The book needs $NEED." >&2; exit 1; }
+ver=$("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null) || ver=""
+[ -n "$ver" ] || { echo "error: $PYTHON does not run as a Python interpreter (asking it for its version failed). The book needs $NEED." >&2; exit 1; }
+case "$ver" in
+  3.11.*|3.12.*|3.13.*) ;;
+  *) echo "error: $PYTHON is Python $ver, but the pins are for $NEED." >&2; exit 1;;
+esac
+want="python $ver $(command -v "$PYTHON")"
+stamp="$VENV/.installed-$KIND"
+sums=$(cat requirements*.txt pyproject.toml | sha256sum | cut -c1-16)
+if [ -e "$VENV" ]; then
+  have=$(cat "$VENV/.python" 2>/dev/null || true)
+  if [ "$have" != "$want" ] || ! "$VENV/bin/python" -c '' 2>/dev/null || ! ls "$VENV"/.installed-* >/dev/null 2>&1; then
+    echo "$VENV was made by another interpreter or is half-installed (${have:-no record}): making it again with $want"
     rm -rf "$VENV"
-    exit 1
   fi
 fi
-echo "Installing the pinned dependencies into $VENV (first time: a few minutes) ..."
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check pip==26.3
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-"$VENV/bin/python" -c "import dlbook, torch, jupyter_book; print('venv ready: torch', torch.__version__)"
+[ "$(cat "$stamp" 2>/dev/null)" = "$sums" ] && exit 0
+if [ ! -e "$VENV" ]; then
+  "$PYTHON" -m venv "$VENV" 2>/tmp/dlbook-venv.err || {
+    echo "error: '$PYTHON -m venv' failed ($(tail -1 /tmp/dlbook-venv.err)). Install venv support, e.g. 'apt-get install python3.11-venv'." >&2
+    rm -rf "$VENV"; exit 1; }
+  echo "$want" > "$VENV/.python"
+fi
+echo "Installing $REQ into $VENV with $want (first time: a few minutes) ..."
+pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+"${pip[@]}" pip==26.3 && "${pip[@]}" -r "$REQ" && "${pip[@]}" --no-deps --no-build-isolation -e . || {
+  echo "error: installing $REQ failed (see above); $VENV stays marked unfinished and is made again by the next 'make'." >&2
+  rm -f "$VENV"/.installed-*; exit 1; }
+"$VENV/bin/python" -c "import dlbook, torch, jupyter_book; print('venv ready ($KIND): torch', torch.__version__)"
+echo "$sums" > "$stamp"
