@@ -2,6 +2,7 @@
 # Make .venv hold the pins of requirements.txt (KIND=build) or requirements-test.txt (KIND=test).
 # A .venv made by another interpreter, with a Python that no longer runs, or left half-installed
 # (no stamp for its interpreter) is deleted and made again. Bad interpreters are refused first.
+# TORCH_INDEX_URL=...: torch's pin comes from there (the GPU publish job: the CUDA build).
 set -euo pipefail
 VENV="${VENV:-.venv}"; KIND="${KIND:-build}"
 REQ=requirements.txt; [ "$KIND" = test ] && REQ=requirements-test.txt
@@ -36,7 +37,8 @@ if [ ! -e "$VENV" ]; then
 fi
 echo "Installing $REQ into $VENV with $want (first time: a few minutes) ..."
 pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
-"${pip[@]}" pip==26.3 && "${pip[@]}" -r "$REQ" && "${pip[@]}" --no-deps --no-build-isolation -e . || {
+torch=(); [ -n "${TORCH_INDEX_URL:-}" ] && torch=("$(grep '^torch==' requirements.txt)" --index-url "$TORCH_INDEX_URL")
+"${pip[@]}" pip==26.3 && { [ -z "${torch[*]}" ] || "${pip[@]}" "${torch[@]}"; } && "${pip[@]}" -r "$REQ" && "${pip[@]}" --no-deps --no-build-isolation -e . || {
   echo "error: installing $REQ failed (see above); $VENV stays marked unfinished and is made again by the next 'make'." >&2
   rm -f "$VENV"/.installed-*; exit 1; }
 "$VENV/bin/python" -c "import dlbook, torch, jupyter_book; print('venv ready ($KIND): torch', torch.__version__)"
