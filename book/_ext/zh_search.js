@@ -64,7 +64,8 @@ var ZhSearch = (function () {
     }
     let maxLen = 0;
     for (const w of vocab) maxLen = Math.max(maxLen, w.length);
-    return { index, vocab, inIndex, syn, maxLen, have };
+    const pages = (w) => (index ? docsOf(index.terms, w).length + docsOf(index.titleterms, w).length : 0);
+    return { index, vocab, inIndex, syn, maxLen, have, pages };
   }
 
   function current() {
@@ -77,9 +78,12 @@ var ZhSearch = (function () {
   /**
    * Cut a run of Chinese characters into vocabulary words: of all the ways to cover
    * it with words (characters left over are skipped), the one with the largest sum
-   * of squared word lengths.  Returns {words, rest} (rest: the skipped characters).
+   * of squared word lengths; pages(word), if given, breaks ties.  Returns {words, rest}
+   * (rest: the skipped characters).
    */
-  function segment(run, vocab, maxLen) {
+  function segment(run, vocab, maxLen, pages) {
+    // ties (不下|降 vs 不|下降) go to the words more pages of the book use
+    const tie = (w) => (pages ? 0.01 * Math.log(1 + pages(w)) : 0);
     const n = run.length;
     const best = [{ score: 0, words: [], rest: [] }];
     for (let i = 1; i <= n; i++) {
@@ -89,7 +93,7 @@ var ZhSearch = (function () {
         const w = run.slice(i - len, i);
         if (!vocab.has(w)) continue;
         const from = best[i - len];
-        const score = from.score + len * len;
+        const score = from.score + len * len + tie(w);
         if (score > pick.score) pick = { score, words: from.words.concat(w), rest: from.rest };
       }
       best.push(pick);
@@ -118,7 +122,7 @@ var ZhSearch = (function () {
       const token = m[3];
       let terms;
       if (IS_HAN.test(token[0])) {
-        const { words, rest } = segment(token, ctx.vocab, ctx.maxLen);
+        const { words, rest } = segment(token, ctx.vocab, ctx.maxLen, ctx.pages);
         rest.filter((c) => !PARTICLES.has(c)).forEach((c) => lastChars.add(c));
         terms = words.filter((w) => !PARTICLES.has(w)).flatMap((w) => toIndex(w, ctx));
       } else {
@@ -276,20 +280,24 @@ var ZhSearch = (function () {
 
   const MAX_SUMMARY = 160;
 
+  /** At most MAX_SUMMARY characters of a sentence, from a little before its first term. */
   function clip(sentence, strings) {
     if (sentence.length <= MAX_SUMMARY) return sentence;
     const lower = sentence.toLowerCase();
-    const first = Math.min(...strings.map((s) => lower.indexOf(s)).filter((i) => i >= 0));
+    const hits = strings.map((s) => lower.indexOf(s)).filter((i) => i >= 0);
+    const first = hits.length ? Math.min(...hits) : 0;
     const start = Math.max(0, Math.min(first - 40, sentence.length - MAX_SUMMARY));
-    return (start ? "…" : "") + sentence.slice(start, start + MAX_SUMMARY) + "…";
+    const end = start + MAX_SUMMARY;
+    return (start ? "…" : "") + sentence.slice(start, end) + (end < sentence.length ? "…" : "");
   }
 
   function makeSearchSummary(htmlText, keywords, anchor) {
     const strings = highlightStrings(keywords);
-    let sentence = null;
-    if (anchor) sentence = bestSentence(Search.htmlToText(htmlText, anchor), strings);
-    if (!sentence) sentence = bestSentence(Search.htmlToText(htmlText), strings);
-    if (!sentence) return null;
+    const section = anchor ? Search.htmlToText(htmlText, anchor) : "";
+    const page = Search.htmlToText(htmlText);
+    // no sentence holds a term (a title match): the start of the section or page
+    const sentence = bestSentence(section, strings) || bestSentence(page, strings)
+      || (section || page).replace(/\s+/g, " ").trim();
     const summary = document.createElement("p");
     summary.classList.add("context");
     highlightInto(summary, clip(sentence, strings), strings);
