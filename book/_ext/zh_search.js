@@ -2,7 +2,7 @@
  * Chinese search for readers who type questions without spaces.
  *
  * zh_search.py puts this file into language_data.js (the zh search language's
- * js_splitter_code), with __ZH_SEARCH_DATA__ replaced by the jieba user dictionary's
+ * js_splitter_code), with the DATA placeholder below replaced by the jieba user dictionary's
  * words, the glossary's synonym groups and the question particles.  It works with
  * Sphinx 7.4's searchtools.js:
  *
@@ -244,16 +244,32 @@ var ZhSearch = (function () {
     return [...out].sort((a, b) => b.length - a.length);
   }
 
-  /** The sentence of text holding the most distinct terms (null if none holds any). */
+  // TeX of inline math as a reader would read it in one line of plain text
+  const TEX = { theta: "θ", eta: "η", alpha: "α", beta: "β", gamma: "γ", sigma: "σ", mu: "μ",
+                lambda: "λ", epsilon: "ε", varepsilon: "ε", nabla: "∇", approx: "≈", times: "×",
+                cdot: "·", le: "≤", ge: "≥", leq: "≤", geq: "≥", to: "→", infty: "∞", ln: "ln",
+                log: "log", exp: "exp", sum: "∑", partial: "∂", quad: " ", ldots: "…" };
+  function plainMath(text) {
+    return text
+      .replace(/\\[()[\]]/g, "")
+      .replace(/\\([A-Za-z]+)/g, (m, name) => (name in TEX ? TEX[name] : name))
+      .replace(/[{}]/g, "");
+  }
+
+  /** The sentence of text holding the most distinct terms (null if none holds any);
+   * among equals, the one with the least math. */
   function bestSentence(text, strings) {
     let best = null;
     for (const m of text.matchAll(SENTENCE_END)) {
       const sentence = m[0].replace(/\s+/g, " ").trim();
       const lower = sentence.toLowerCase();
       const hits = strings.filter((s) => lower.includes(s)).length;
-      if (hits && (!best || hits > best.hits)) best = { sentence, hits };
+      const math = (sentence.match(/\\/g) || []).length;
+      if (hits && (!best || hits > best.hits || (hits === best.hits && math < best.math))) {
+        best = { sentence, hits, math };
+      }
     }
-    return best && best.sentence;
+    return best && plainMath(best.sentence);
   }
 
   /** Fill element el with text, every occurrence of strings wrapped in span.highlighted. */
@@ -291,10 +307,22 @@ var ZhSearch = (function () {
     return (start ? "…" : "") + sentence.slice(start, end) + (end < sentence.length ? "…" : "");
   }
 
+  /** The prose of a page (or of its section anchor): no code, outputs or headings. */
+  const NOT_PROSE = "pre, .highlight, .cell_output, .headerlink, script, style, h1, h2, h3, h4, h5, h6";
+  function proseText(htmlText, anchor) {
+    const doc = new DOMParser().parseFromString(htmlText, "text/html");
+    doc.querySelectorAll(NOT_PROSE).forEach((el) => el.remove());
+    const main = doc.querySelector('[role="main"]');
+    const part = anchor && main ? main.querySelector(anchor) : main;
+    // sentences end at block boundaries too: give each block its own line
+    part?.querySelectorAll("p, li, dt, dd, figcaption, td, th").forEach((el) => el.append("\n"));
+    return part ? part.textContent : Search.htmlToText(htmlText, anchor);
+  }
+
   function makeSearchSummary(htmlText, keywords, anchor) {
     const strings = highlightStrings(keywords);
-    const section = anchor ? Search.htmlToText(htmlText, anchor) : "";
-    const page = Search.htmlToText(htmlText);
+    const section = anchor ? proseText(htmlText, anchor) : "";
+    const page = proseText(htmlText);
     // no sentence holds a term (a title match): the start of the section or page
     const sentence = bestSentence(section, strings) || bestSentence(page, strings)
       || (section || page).replace(/\s+/g, " ").trim();

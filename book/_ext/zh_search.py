@@ -20,7 +20,8 @@ Data, all beside the book:
 * Question particles (怎么, 为什么, 的, ...) are :data:`PARTICLES` below.
 
 When any of these change, every page is re-indexed (the words the index holds depend on
-them), so an incremental build never keeps an index cut with an old dictionary.
+them), so an incremental build never keeps an index cut with an old dictionary; when
+``zh_search.js`` changes, ``language_data.js`` is written again.
 """
 
 from __future__ import annotations
@@ -127,8 +128,8 @@ def search_data() -> dict:
 def splitter_code(data: dict) -> str:
     """zh_search.js with the data filled in."""
     js = JS_FILE.read_text(encoding="utf-8")
-    if PLACEHOLDER not in js:
-        raise DataError(f"{JS_FILE} lost its {PLACEHOLDER} placeholder")
+    if js.count(PLACEHOLDER) != 1:
+        raise DataError(f"{JS_FILE} must hold its {PLACEHOLDER} placeholder exactly once")
     return js.replace(PLACEHOLDER, json.dumps(data, ensure_ascii=False, sort_keys=True))
 
 
@@ -217,9 +218,20 @@ def _env_get_outdated(app, env, added, changed, removed) -> list[str]:
     return sorted(set(env.found_docs) - set(added) - set(changed))
 
 
+def _env_updated(app, env) -> list[str]:
+    """A changed zh_search.js alone re-reads nothing, but Sphinx writes language_data.js
+    only when some page is written: then write the root page."""
+    digest = hashlib.sha256(JS_FILE.read_bytes()).hexdigest()
+    if getattr(env, "zh_search_js_digest", None) == digest:
+        return []
+    env.zh_search_js_digest = digest
+    return [app.config.root_doc]
+
+
 def setup(app):
     app.add_search_language(SearchChineseReaders)
     app.connect("env-get-outdated", _env_get_outdated)
+    app.connect("env-updated", _env_updated)
     app.connect("build-finished", add_term_counts)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
