@@ -34,6 +34,7 @@ var ZhSearch = (function () {
   const TOKEN = new RegExp("(^|\\s)?(-?)([" + HAN + "]+|[A-Za-z0-9_]+)", "g");
   const PARTICLES = new Set(DATA.particles);
   const INTENT = new Set(DATA.intent);
+  const SECONDARY = new Set(DATA.secondary || []);
   let lastChars = new Set();  // characters of the last query that no word covered
   const SENTENCE_END = /[^。！？；!?;\n]+[。！？；!?;]?/g;
 
@@ -137,7 +138,7 @@ var ZhSearch = (function () {
   // body: BM25 of the term on the page (counts from zh_search.py's "zh" index entry);
   // a term in the page title adds PAGE x its rarity, the best section title SECTION x;
   // a question character no word covered adds CHAR when a title holds it.
-  const WEIGHT = { page: 3, section: 1.5, partial: 0.4, intent: 0.3, char: 0.3, k1: 1.2, b: 0.75 };
+  const WEIGHT = { page: 3, section: 1.5, partial: 0.4, intent: 0.3, char: 0.3, secondary: 0.5, k1: 1.2, b: 0.75 };
 
   function docsOf(map, term) {
     const v = map[term];
@@ -229,6 +230,7 @@ var ZhSearch = (function () {
       }
       score += WEIGHT.section * bestSection + WEIGHT.char * charsIn(pageTitle);
       score *= 1 + 0.5 * (held / groups.length);  // pages holding every term first
+      if (SECONDARY.has(index.docnames[doc])) score *= WEIGHT.secondary;
       results.push([index.docnames[doc], title, anchor, null, Math.round(score * 100), index.filenames[doc]]);
     }
     results.sort((a, b) => b[4] - a[4] || a[1].localeCompare(b[1]));

@@ -56,6 +56,9 @@ INTENT = sorted(set("""
 作用 原因 区别 方法 办法 特点 意思 用途 好处 坏处 优点 缺点 影响 问题 关系 含义 定义 概念 原理
 """.split()))
 
+#: Pages that list terms rather than explain them: their scores count half.
+SECONDARY_PAGES = ["book/glossary"]
+
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NUMBER = re.compile(r"[\d._%]+")
 _GLOSSARY_LINE = re.compile(r"^\s*[-*]\s*\**([^：:*]+?)\**\s*[：:]\s*(.+?)\s*$")
@@ -93,7 +96,10 @@ def read_synonyms(path: Path = SYNONYMS) -> list[list[str]]:
 
 
 def glossary_synonyms(path: Path = GLOSSARY) -> list[list[str]]:
-    """Groups from the glossary's synonyms section (``- 术语：同义词、同义词``)."""
+    """Groups from the glossary's synonyms section: each table row ``| 其他叫法、… | 本书术语、… |``
+    (or list line ``- 本书术语：其他叫法、…``) under the heading whose title contains 同义词.
+    Names with spaces or brackets (``He 初始化``, ``权重衰减（对普通 SGD 等价）``) are
+    left out: a query word is Chinese or one Latin word."""
     if not path.is_file():
         return []
     groups, inside = [], False
@@ -101,25 +107,47 @@ def glossary_synonyms(path: Path = GLOSSARY) -> list[list[str]]:
         if line.startswith("#"):
             inside = "同义词" in line
             continue
-        m = _GLOSSARY_LINE.match(line) if inside else None
-        if m:
-            others = [w.strip(" `*") for w in re.split(r"[、，,；;/]", m.group(2))]
-            group = [m.group(1).strip()] + [w for w in others if w and " " not in w]
-            if len(group) > 1:
-                groups.append(group)
+        if not inside:
+            continue
+        if line.lstrip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if all(set(c) <= set("-: ") for c in cells):
+                continue  # the |---|---| line
+        else:
+            m = _GLOSSARY_LINE.match(line)
+            cells = [m.group(1), m.group(2)] if m else []
+        words = [w.strip(" `*") for c in cells for w in re.split(r"[、，,；;/]", c)]
+        group = [w for w in words if w and not re.search(r"[\s（）()]", w)]
+        if len(group) > 1 and "其他叫法" not in group:
+            groups.append(group)
     return groups
 
 
+def merge_groups(groups: list[list[str]]) -> list[list[str]]:
+    """Groups sharing a word become one group (order: first appearance)."""
+    merged: list[list[str]] = []
+    for group in groups:
+        words = [w.lower() for w in group]
+        overlapping = [g for g in merged if set(g) & set(words)]
+        for g in overlapping:
+            merged.remove(g)
+        union = [w for g in overlapping for w in g] + words
+        merged.append(list(dict.fromkeys(union)))
+    return merged
+
+
 def search_data() -> dict:
-    """What the browser side needs: dictionary words, synonym groups, particles."""
-    groups = read_synonyms() + glossary_synonyms()
+    """What the browser side needs: dictionary words, synonym groups, particles, and the
+    pages that only list terms (ranked below the chapters that explain them)."""
+    groups = merge_groups(read_synonyms() + glossary_synonyms())
     for group in groups:
         for word in group:
             if not (_HAN.search(word) or re.fullmatch(r"[A-Za-z0-9_]+", word)):
                 raise DataError(f"synonym {word!r} in group {group}: use Chinese or one Latin word")
     return {
         "words": read_user_dict(),
-        "synonyms": [[w.lower() for w in g] for g in groups],
+        "synonyms": groups,
+        "secondary": SECONDARY_PAGES,
         "particles": PARTICLES,
         "intent": INTENT,
     }
@@ -189,6 +217,8 @@ def term_counts(builder, index: dict) -> dict:
         if _NUMBER.fullmatch(term):
             continue
         pages = sorted(set(docs(index["terms"], term)) | set(docs(index["titleterms"], term)))
+        if not pages:  # a term whose pages were all removed
+            continue
         counts = [max(per_doc[d].get(term, 1), 1) for d in pages]
         if max(counts) > 1:
             tf[term] = counts
