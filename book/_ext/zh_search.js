@@ -151,23 +151,41 @@ var ZhSearch = (function () {
     return [term].concat(ctx.syn.get(term) || []);
   }
 
-  /** {doc: count} of the pages holding a term (or, for a Latin word, a longer term). */
+  /**
+   * Pages holding a term: {counts: Map doc -> count, weak: Set of docs that only hold it
+   * in part}.  A page lacking a Chinese word but holding all its index parts (交叉熵 and
+   * 损失 for 交叉熵损失) holds it weakly, and so does a page with a longer index term
+   * containing a Latin word (crossentropyloss for crossentropy).
+   */
   function termCounts(index, alts) {
     const tf = (index.zh && index.zh.tf) || {};
     const counts = new Map();
-    const add = (key) => {
+    const weak = new Set();
+    const pagesOf = (key) => {
       const pages = [...new Set(docsOf(index.terms, key).concat(docsOf(index.titleterms, key)))];
-      pages.sort((a, b) => a - b);
-      pages.forEach((d, i) => counts.set(d, (counts.get(d) || 0) + ((tf[key] && tf[key][i]) || 1)));
+      return pages.sort((a, b) => a - b).map((d, i) => [d, (tf[key] && tf[key][i]) || 1]);
     };
+    const add = (key) => pagesOf(key).forEach(([d, c]) => counts.set(d, (counts.get(d) || 0) + c));
     alts.forEach(add);
-    if (counts.size) return { counts, partial: false };
     const term = alts[0];
-    if (term.length > 2 && !IS_HAN.test(term)) {
+    if (IS_HAN.test(term) && term.length > 2) {
+      const ctx = current();
+      const inner = new Set([...ctx.inIndex].filter((w) => w.length < term.length && term.includes(w)));
+      const parts = segment(term, inner, term.length - 1).words;
+      if (parts.length > 1 && parts.join("") === term) {
+        const partCounts = parts.map((p) => new Map(pagesOf(p)));
+        for (const [d, c] of partCounts[0]) {
+          if (counts.has(d) || !partCounts.every((m) => m.has(d))) continue;
+          counts.set(d, Math.min(c, ...partCounts.map((m) => m.get(d))));
+          weak.add(d);
+        }
+      }
+    } else if (!counts.size && term.length > 2) {
       const keys = new Set(Object.keys(index.terms).concat(Object.keys(index.titleterms)));
       for (const key of keys) if (key.includes(term)) add(key);
+      counts.forEach((c, d) => weak.add(d));
     }
-    return { counts, partial: true };
+    return { counts, weak };
   }
 
   function inText(text, alts) {
@@ -190,8 +208,15 @@ var ZhSearch = (function () {
       const found = termCounts(index, alts);
       const rarity = Math.log(1 + n / Math.max(found.counts.size, 1));
       const idf = rarity * (INTENT.has(t) ? WEIGHT.intent : 1);
-      return { alts, counts: found.counts, partial: found.partial, idf };
+      return { alts, counts: found.counts, weak: found.weak, idf, intent: INTENT.has(t) };
     });
+    // the terms a title holds; a question word (作用, 区别) only beside a subject word:
+    // "批归一化的作用" is not about the page titled "激活函数有哪些作用"
+    const onlyIntent = groups.every((g) => g.intent);
+    const inTitle = (title, doc) => {
+      const held = groups.filter((g) => g.counts.has(doc) && inText(title, g.alts));
+      return onlyIntent || held.some((g) => !g.intent) ? held : [];
+    };
     const sections = new Map();  // doc -> [[title, anchor], ...]
     for (const [title, places] of Object.entries(index.alltitles || {})) {
       for (const [doc, anchor] of places) {
@@ -209,6 +234,7 @@ var ZhSearch = (function () {
       if (banned.has(doc)) continue;
       const pageTitle = index.titles[doc] || "";
       const norm = 1 - WEIGHT.b + WEIGHT.b * ((lengths[doc] || avgLen) / avgLen);
+      const titled = new Set(inTitle(pageTitle, doc));
       let score = 0;
       let held = 0;
       for (const g of groups) {
@@ -216,8 +242,8 @@ var ZhSearch = (function () {
         if (!tf) continue;
         held += 1;
         const body = (g.idf * tf * (WEIGHT.k1 + 1)) / (tf + WEIGHT.k1 * norm);
-        const title = inText(pageTitle, g.alts) ? WEIGHT.page * g.idf : 0;
-        score += (body + title) * (g.partial ? WEIGHT.partial : 1);
+        const title = titled.has(g) ? WEIGHT.page * g.idf : 0;
+        score += (body + title) * (g.weak.has(doc) ? WEIGHT.partial : 1);
       }
       if (!held) continue;
       let anchor = "";
@@ -225,7 +251,7 @@ var ZhSearch = (function () {
       let bestSection = 0;
       for (const [secTitle, secAnchor] of sections.get(doc) || []) {
         let s = WEIGHT.char * charsIn(secTitle);
-        for (const g of groups) if (g.counts.has(doc) && inText(secTitle, g.alts)) s += g.idf;
+        for (const g of inTitle(secTitle, doc)) s += g.idf;
         if (s > bestSection) [bestSection, anchor, title] = [s, "#" + secAnchor, `${pageTitle} > ${secTitle}`];
       }
       score += WEIGHT.section * bestSection + WEIGHT.char * charsIn(pageTitle);

@@ -141,7 +141,7 @@ def test_unspaced_query_is_cut_into_index_words(tmp_path):
         "交叉熵损失怎么算", "权重初始化方法", "批量归一化的作用", "为什么loss不下降",
         "item()返回的是什么", "CrossEntropyLoss要不要先做softmax", "ＲｅＬＵ", "张量 -relu",
     ], index)}
-    assert out["交叉熵损失怎么算"] == ["交叉熵", "损失"]         # longest words; 怎么, 算 dropped
+    assert out["交叉熵损失怎么算"] == ["交叉熵", "损失"]         # longest index words; 怎么, 算 dropped
     assert out["权重初始化方法"] == ["权重", "初始化", "方法"]
     assert out["批量归一化的作用"] == ["批归一化", "作用"]       # the synonym becomes the book's term
     assert out["为什么loss不下降"] == ["loss", "下降"]           # tie 不下|降 vs 不|下降: more pages
@@ -230,3 +230,11 @@ def test_tiny_sphinx_project(tmp_path):
     assert index["zh"]["tf"]["批归一化"] == [2]
     assert index["zh"]["len"][0] > index["zh"]["len"][1] > 0
     assert "ZhSearch" in (out / "_static" / "language_data.js").read_text(encoding="utf-8")
+
+
+def test_page_holding_the_parts_of_a_long_word_is_found(tmp_path):
+    """交叉熵损失 is an index word of one page only; a page with 交叉熵 and 损失 comes next,
+    a page with 损失 alone not at all."""
+    index = _index(tmp_path, {"交叉熵损失": [0], "交叉熵": [0, 1], "损失": [0, 1, 2], "交叉": [0, 1]})
+    r = _run(tmp_path, ["交叉熵损失怎么算"], index)[0]
+    assert r["split"] == ["交叉熵损失"] and r["pages"] == ["a", "b"], r
