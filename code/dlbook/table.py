@@ -6,7 +6,11 @@ import numbers
 
 
 def _fmt(value, floatfmt: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or isinstance(value, numbers.Integral):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or isinstance(value, numbers.Integral)
+    ):
         return str(value)
     return format(value, floatfmt)
 
@@ -20,13 +24,19 @@ def markdown_table(headers, rows, floatfmt: str = ".3f") -> str:
     for i, row in enumerate(rows):
         row = list(row)
         if len(row) != len(headers):
-            raise ValueError(f"row {i} has {len(row)} cells but there are {len(headers)} headers")
-        lines.append("| " + " | ".join(_fmt(v, floatfmt).replace("|", "\\|") for v in row) + " |")
+            raise ValueError(
+                f"row {i} has {len(row)} cells but there are {len(headers)} headers"
+            )
+        lines.append(
+            "| " + " | ".join(_fmt(v, floatfmt).replace("|", "\\|") for v in row) + " |"
+        )
     return "\n".join(lines)
 
 
 def show_table(headers, rows, floatfmt: str = ".3f"):
-    """Display :func:`markdown_table` in a notebook (rendered as a real table by MyST-NB)."""
+    """Display :func:`markdown_table` in a notebook (rendered as a real table by
+    MyST-NB).
+    """
     from IPython.display import Markdown
 
     return Markdown(markdown_table(headers, rows, floatfmt))

@@ -1,4 +1,5 @@
-"""Reading one built chapter: its page (HTML, text, parsed), its executed notebook, its glue.
+"""Reading one built chapter: its page (HTML, text, parsed), its executed notebook, its
+glue.
 
 Plain functions shared by the chapter tests (``tests/chapters/test_<chapter>.py``); the
 ``built_site`` fixture (tests/conftest.py) builds the book first.
@@ -59,8 +60,14 @@ def tracebacks(page) -> list[str]:
 
 def cell_with_source(page, needle: str):
     """The cell whose input contains ``needle`` (exactly one)."""
-    cells = [c for c in page.select("div.cell") if needle in node_text(c.select_one("div.cell_input"))]
-    assert len(cells) == 1, f"expected one cell containing {needle!r}, found {len(cells)}"
+    cells = [
+        c
+        for c in page.select("div.cell")
+        if needle in node_text(c.select_one("div.cell_input"))
+    ]
+    assert len(cells) == 1, (
+        f"expected one cell containing {needle!r}, found {len(cells)}"
+    )
     return cells[0]
 
 
@@ -75,7 +82,9 @@ def corrections(page) -> list[str]:
 
 
 def check_clean_page(site: Path, doc: str) -> None:
-    """No unresolved glue, traceback, kernel noise or stderr in the page and its notebook."""
+    """No unresolved glue, traceback, kernel noise or stderr in the page and its
+    notebook.
+    """
     html = page_html(site, doc)
     assert "glue:text" not in html and "{glue" not in html
     assert "Traceback" not in html
@@ -83,29 +92,42 @@ def check_clean_page(site: Path, doc: str) -> None:
     for cell in notebook(doc).cells:
         for out in cell.get("outputs", []):
             assert out.get("output_type") != "error"
-            assert not (out.get("output_type") == "stream" and out.get("name") == "stderr"), out.get("text")
+            assert not (
+                out.get("output_type") == "stream" and out.get("name") == "stderr"
+            ), out.get("text")
 
 
 def check_correction_box(site: Path, doc: str) -> None:
-    """The page has a 勘误 box rendered as a warning admonition and no unrendered roles."""
+    """The page has a 勘误 box rendered as a warning admonition and no unrendered
+    roles."""
     html = page_html(site, doc)
-    boxes = re.findall(r'<div class="([^"]*)">\s*<p class="admonition-title">勘误</p>', html)
-    assert boxes and all("warning" in b.split() and "admonition" in b.split() for b in boxes), boxes
+    boxes = re.findall(
+        r'<div class="([^"]*)">\s*<p class="admonition-title">勘误</p>', html
+    )
+    assert boxes and all(
+        "warning" in b.split() and "admonition" in b.split() for b in boxes
+    ), boxes
     text = page_text(site, doc)
     for raw in ("{glue:text}", "{cite}", "{admonition}", "```"):
         assert raw not in text, f"unrendered {raw} on {doc}"
     assert "本章正在编写中" not in text
 
 
-def check_figures(site: Path, doc: str, n_figures: int) -> None:
+def check_figures(site: Path, doc: str, n_figures: int, min_bytes: int = 5000) -> None:
     """At least ``n_figures`` figure images, each a real file with Chinese alt text."""
     html = page_html(site, doc)
     figs = [i for i in re.findall(r"<img[^>]*>", html) if "_images/" in i]
-    assert len(figs) >= n_figures, f"{doc}: expected {n_figures} figures, found {len(figs)}"
+    assert len(figs) >= n_figures, (
+        f"{doc}: expected {n_figures} figures, found {len(figs)}"
+    )
     folder = (site / "book" / doc).parent
     for tag in figs:
         alt = re.search(r'alt="([^"]*)"', tag)
-        assert alt and re.search(r"[\u4e00-\u9fff]", alt.group(1)), f"figure without Chinese alt: {tag}"
+        assert alt and re.search(r"[\u4e00-\u9fff]", alt.group(1)), (
+            f"figure without Chinese alt: {tag}"
+        )
         src = re.search(r'src="([^"]+)"', tag).group(1)
         f = (folder / src).resolve()
-        assert f.is_file() and f.stat().st_size > 5000, f"missing or empty figure {src}"
+        assert f.is_file() and f.stat().st_size > min_bytes, (
+            f"missing or empty figure {src}"
+        )

@@ -1,4 +1,6 @@
-"""The chapter SGD 与 Adam (book/qa/optimizers): optimizer state memory, paths, the sweep, AdamW."""
+"""The chapter SGD 与 Adam (book/qa/optimizers): optimizer state memory, paths, the
+sweep, AdamW.
+"""
 
 from __future__ import annotations
 

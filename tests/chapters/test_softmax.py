@@ -1,4 +1,6 @@
-"""The chapter Softmax (book/qa/softmax): overflow, the stable form, the double-softmax bug."""
+"""The chapter Softmax (book/qa/softmax): overflow, the stable form, the double-softmax
+bug.
+"""
 
 from __future__ import annotations
 

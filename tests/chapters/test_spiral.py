@@ -1,4 +1,5 @@
-"""The chapter 螺旋数据 (book/spiral): its figures and its glued accuracies, as built."""
+"""The chapter 螺旋数据 (book/spiral): its figures and its glued accuracies, as
+built."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def test_spiral_accuracies_in_bands(glue_of):
     assert g["collapse_diff"] < 1e-4
     # The fair comparison: same optimizer, the ReLU alone makes the difference.
     assert g["fair_mom_linear"] < 0.6 and g["fair_mom_relu"] > 0.95
-    assert g["fair_sgd_relu"] < 0.7  # plain SGD at lr 1e-3 has not learned in 1000 epochs
+    assert (
+        g["fair_sgd_relu"] < 0.7
+    )  # plain SGD at lr 1e-3 has not learned in 1000 epochs
     assert g["sweep_h200"] > g["sweep_h5"]
     assert g["acc_bottleneck"] > 0.9
 

@@ -1,4 +1,5 @@
-"""The chapter 更宽还是更深 (book/qa/wide-deep): linear regions against theory, residual nets."""
+"""The chapter 更宽还是更深 (book/qa/wide-deep): linear regions against theory, residual
+nets."""
 
 from __future__ import annotations
 
@@ -20,8 +21,15 @@ def test_figures_exist_with_alt_text(built_site):
 def test_region_counts_measured_and_below_theory(built_site):
     g = glued("qa/wide-deep")
     assert g["bound_1x48"] == 1177 and g["bound_6x8"] == 4**10 * 37
-    for key in ("init_default_1x48", "init_default_6x8", "init_he_1x48", "init_he_4x12",
-                "trained_count_1x48", "trained_count_6x8", "trained_min_count"):
+    for key in (
+        "init_default_1x48",
+        "init_default_6x8",
+        "init_he_1x48",
+        "init_he_4x12",
+        "trained_count_1x48",
+        "trained_count_6x8",
+        "trained_min_count",
+    ):
         assert g[key] > 1, key
     assert g["init_default_1x48"] <= g["bound_1x48"]
     assert g["init_default_6x8"] < g["bound_6x8"]
@@ -30,7 +38,9 @@ def test_region_counts_measured_and_below_theory(built_site):
     assert g["trained_max_fraction"] < 1
     assert g["init_ratio_6x8"] < 1e-3
     # a finer grid finds about the same number of regions
-    assert g["count_4x12_res400"] <= g["count_4x12_res800"] < 1.2 * g["count_4x12_res400"]
+    assert (
+        g["count_4x12_res400"] <= g["count_4x12_res800"] < 1.2 * g["count_4x12_res400"]
+    )
 
 
 def test_residual_beats_plain_deep_net(built_site):

@@ -1,4 +1,6 @@
-"""The built site, read as files: chapters, figures, glued numbers, search, offline, no noise."""
+"""The built site, read as files: chapters, figures, glued numbers, search, offline, no
+noise.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +32,14 @@ def _pages(site: Path) -> list[Path]:
 def test_every_toc_page_is_built(built_site):
     for page in _pages(built_site):
         assert page.is_file(), f"{page} missing"
-    assert (built_site / "index.html").read_text(encoding="utf-8").count("book/intro.html") >= 1
+    assert (built_site / "index.html").read_text(encoding="utf-8").count(
+        "book/intro.html"
+    ) >= 1
 
 
-@pytest.mark.parametrize("word", ["螺旋", "张量", "激活函数", "准确率", "线性模型", "优化器"])
+@pytest.mark.parametrize(
+    "word", ["螺旋", "张量", "激活函数", "准确率", "线性模型", "优化器"]
+)
 def test_chinese_search_terms(search_index, word):
     assert docs_for(search_index, word), f"{word} is not an index term"
 
@@ -44,26 +50,37 @@ def test_spiral_found_by_search(search_index):
 
 
 def test_pages_request_no_other_host(built_site):
-    pattern = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*?(?:src|href)="(https?:)?//', re.I)
+    pattern = re.compile(
+        r'<(?:script|link|img|iframe|source)\b[^>]*?(?:src|href)="(https?:)?//', re.I
+    )
     for page in built_site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        # <link rel=...> to the repository are anchors in the theme, not loads; only loading tags count.
+        # <link rel=...> to the repository are anchors in the theme, not loads; only
+        # loading tags count.
         for m in pattern.finditer(html):
-            tag = html[m.start(): html.index(">", m.start()) + 1]
-            if tag.lower().startswith("<link") and not re.search(r'rel="(stylesheet|preload|icon|modulepreload)', tag):
+            tag = html[m.start() : html.index(">", m.start()) + 1]
+            if tag.lower().startswith("<link") and not re.search(
+                r'rel="(stylesheet|preload|icon|modulepreload)', tag
+            ):
                 continue
-            pytest.fail(f"{page.relative_to(built_site)} loads from another host: {tag}")
+            pytest.fail(
+                f"{page.relative_to(built_site)} loads from another host: {tag}"
+            )
     for js in (built_site / "_static").rglob("*.js"):
         if "mathjax" in js.parts:
             continue
-        assert "cdn.jsdelivr.net" not in js.read_text(encoding="utf-8", errors="ignore"), js
+        assert "cdn.jsdelivr.net" not in js.read_text(
+            encoding="utf-8", errors="ignore"
+        ), js
 
 
 def test_math_served_locally(built_site):
     html = (built_site / "book" / "spiral.html").read_text(encoding="utf-8")
     assert 'src="../_static/mathjax/tex-chtml.js' in html
     assert (built_site / "_static" / "mathjax" / "tex-chtml.js").is_file()
-    assert (built_site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    assert (
+        built_site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    ).is_dir()
 
 
 def test_no_warning_or_noise_in_pages(built_site):
@@ -71,7 +88,13 @@ def test_no_warning_or_noise_in_pages(built_site):
 
     for page in _pages(built_site):
         html = page.read_text(encoding="utf-8")
-        for bad in ("Glyph", "UserWarning", "DeprecationWarning", "FutureWarning", "stderr"):
+        for bad in (
+            "Glyph",
+            "UserWarning",
+            "DeprecationWarning",
+            "FutureWarning",
+            "stderr",
+        ):
             assert bad not in html, f"{bad!r} in {page.name}"
         # Tracebacks only where a cell is meant to raise (tagged raises-exception).
         for cell in BeautifulSoup(html, "html.parser").select("div.cell"):
@@ -98,4 +121,6 @@ def test_no_stderr_in_any_executed_chapter(built_site):
             continue  # a page without code cells is not executed
         for i, cell in enumerate(nb.cells):
             for out in cell.get("outputs", []):
-                assert out.get("name") != "stderr", f"{doc} cell {i}: stderr output {out.get('text', '')[:200]!r}"
+                assert out.get("name") != "stderr", (
+                    f"{doc} cell {i}: stderr output {out.get('text', '')[:200]!r}"
+                )
