@@ -23,7 +23,7 @@ from .plot import (
     to_numpy,
 )
 from .seed import seed_everything
-from .table import markdown_table, show_table
+from .table import markdown_table, show_layers, show_table
 from .train import History, Spec, evaluate, fit, fit_many, make_optimizer
 
 __version__ = "0.1.0"
@@ -52,6 +52,7 @@ __all__ = [
     "seed_everything",
     "setup",
     "setup_fonts",
+    "show_layers",
     "show_table",
     "Spec",
     "split",

@@ -40,3 +40,20 @@ def show_table(headers, rows, floatfmt: str = ".3f"):
     from IPython.display import Markdown
 
     return Markdown(markdown_table(headers, rows, floatfmt))
+
+
+def show_layers(rows, *, hide=(), header: str = "层"):
+    """Display the layer table (层, 输出形状, 参数量) of
+    :func:`dlbook.inspect.layer_summary` rows, with a total row.
+
+    Rows whose layer name starts with one of ``hide`` (e.g. ``("relu",)``) are left
+    out of the body; the total counts every row.
+    """
+    hide = tuple(hide)
+    body = [
+        (r.layer, "×".join(str(s) for s in r.output_shape), f"{r.params:,}")
+        for r in rows
+        if not (hide and r.layer.startswith(hide))
+    ]
+    body.append(("**合计**", "", f"**{sum(r.params for r in rows):,}**"))
+    return show_table([header, "输出形状", "参数量"], body)

@@ -156,3 +156,10 @@ def test_stratified_split_keeps_class_proportions():
     assert torch.bincount(y_te).tolist() == [10, 10, 2]
     _, _, _, y_plain = split(X, y, test_size=0.2, random_state=0)
     assert len(y_plain) == 22
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(dlbook.data)
+    assert result.attempted >= 2 and result.failed == 0
