@@ -214,10 +214,10 @@ def check_code(version: str, bundle: str = BUNDLE_NAME) -> str:
 from importlib.metadata import PackageNotFoundError, version as _version
 
 try:
-    _dlbook = "dlbook " + _version("dlbook")
+    _dlbook = "装的是 dlbook " + _version("dlbook")
 except PackageNotFoundError:
-    _dlbook = "没有 dlbook"
-if _dlbook != "dlbook {version}":
+    _dlbook = "没有装 dlbook"
+if _dlbook != "装的是 dlbook {version}":
     raise RuntimeError(
         "本笔记本要用本书代码包里的 dlbook {version}，当前环境里{{}}。\\n"
         "请在本书网站任一章页面顶部的下载菜单里下载代码包 {bundle}.zip，"

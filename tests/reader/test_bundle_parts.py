@@ -114,7 +114,7 @@ def test_check_stops_with_another_dlbook_and_says_how_to_install():
     proc = _run_check(sys.executable, "0.1.0+g000000000000")
     assert proc.returncode == 1
     message = proc.stderr.strip().splitlines()
-    assert f"当前环境里dlbook {version('dlbook')}" in proc.stderr
+    assert f"当前环境里装的是 dlbook {version('dlbook')}" in proc.stderr
     assert "dl-week01-code.zip" in proc.stderr and "    pip install -r requirements.txt" in message
     assert "RuntimeError: 本笔记本要用本书代码包里的 dlbook 0.1.0+g000000000000" in proc.stderr
 
@@ -122,7 +122,7 @@ def test_check_stops_with_another_dlbook_and_says_how_to_install():
 def test_check_stops_without_dlbook(tmp_path):
     proc = subprocess.run([sys.executable, "-S", "-c", bundle.check_code("0.1.0+gabc")],
                           capture_output=True, text=True, cwd=tmp_path)
-    assert proc.returncode == 1 and "当前环境里没有 dlbook" in proc.stderr, proc.stderr
+    assert proc.returncode == 1 and "当前环境里没有装 dlbook" in proc.stderr, proc.stderr
 
 
 def test_check_is_added_once_and_removable():
@@ -136,7 +136,7 @@ def test_check_is_added_once_and_removable():
     assert bundle.add_check(nb, "0.1.0+gold")
     assert bundle.add_check(nb, "0.1.0+gnew")  # a rebuild replaces the old check
     first = nb.cells[1].source
-    assert first.count(bundle.CHECK_MARK) == 1 and '"dlbook 0.1.0+gnew"' in first and "gold" not in first
+    assert first.count(bundle.CHECK_MARK) == 1 and '"装的是 dlbook 0.1.0+gnew"' in first and "gold" not in first
     assert bundle.strip_check(first) == "import dlbook\n\ndevice = dlbook.setup()"
     assert nb.cells[2].source == "print(1)"
     assert max(len(line) for line in first.splitlines()) <= 88

@@ -170,7 +170,7 @@ def test_zip_contents(site_zip: Path, chapters):
         assert step in readme, f"README.md lacks `{step}`"
     for name, nb in nbs.items():
         first = next(c for c in nb.cells if c.cell_type == "code")
-        assert first.source.startswith(bundle.CHECK_MARK) and f'"dlbook {version}"' in first.source, name
+        assert first.source.startswith(bundle.CHECK_MARK) and f'"装的是 dlbook {version}"' in first.source, name
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert all(c.execution_count for c in code) and any(c.outputs for c in code), f"{name} has no outputs"
 
@@ -185,7 +185,9 @@ def test_reader_runs_every_chapter(site_zip: Path, built_site: Path, chapters, t
     base = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base, "-m", "venv", str(venv)], check=True, env=env)
     py = venv / "bin" / "python"
-    pip = subprocess.run([str(py), "-m", "pip", "install", "-q", "-r", "requirements.txt"],
+    # What the README says; --no-compile only skips byte-compiling torch's many files ahead of
+    # time (the same packages; Python compiles what a chapter imports when it imports it).
+    pip = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-compile", "-r", "requirements.txt"],
                          cwd=folder, env=env, capture_output=True, text=True)
     assert pip.returncode == 0, f"pip install -r requirements.txt failed:\n{pip.stdout[-2000:]}{pip.stderr[-3000:]}"
     t_install = time.time() - t0
@@ -217,6 +219,7 @@ def test_reader_runs_every_chapter(site_zip: Path, built_site: Path, chapters, t
         results = list(pool.map(run, enumerate(chapters, 1)))
     t_run = time.time() - t1
     problems = []
+    compared = {"cells": 0, "glued": 0}
     for doc, proc, out in results:
         if proc.returncode != 0:
             problems.append(f"{doc}: a cell failed in the reader's venv:\n{proc.stderr[-2500:]}")
@@ -224,12 +227,16 @@ def test_reader_runs_every_chapter(site_zip: Path, built_site: Path, chapters, t
         ran = nbformat.read(out, as_version=4)
         book = executed_notebook(doc, built_site.parent / ".jupyter_cache")
         problems += compare(doc, book, ran)
+        compared["cells"] += sum(c.cell_type == "code" for c in book.cells)
         glued = json.loads(ran.cells[-1].outputs[0]["text"])
         for name, text in book_glue_texts(book).items():
+            compared["glued"] += 1
             if glued.get(name) != text:
                 problems.append(f"{doc}: glued {name!r} is {glued.get(name)!r} for the reader, {text!r} in the book")
-    print(f"reader: install {t_install:.0f} s, {len(chapters)} notebooks {t_run:.0f} s")
+    print(f"reader: install {t_install:.0f} s, {len(chapters)} notebooks {t_run:.0f} s, "
+          f"{compared['cells']} cells and {compared['glued']} glued values compared")
     assert not problems, "\n".join(problems)
+    assert compared["cells"] >= 100 and compared["glued"] >= 100, f"too little compared: {compared}"
 
 
 def test_check_stops_a_notebook_without_the_bundle(site_zip: Path, tmp_path):
@@ -243,5 +250,58 @@ def test_check_stops_a_notebook_without_the_bundle(site_zip: Path, tmp_path):
     subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True, env=reader_env())
     proc = subprocess.run([str(venv / "bin" / "python"), "-c", check], capture_output=True, text=True, env=reader_env())
     assert proc.returncode != 0
-    assert "当前环境里没有 dlbook" in proc.stderr and "pip install -r requirements.txt" in proc.stderr, proc.stderr
+    assert "当前环境里没有装 dlbook" in proc.stderr and "pip install -r requirements.txt" in proc.stderr, proc.stderr
     assert "dl-week01-code.zip" in proc.stderr
+
+
+def test_every_page_links_the_bundle(built_site: Path, site_zip: Path):
+    """The download menu of every page offers the zip (next to the .ipynb on chapter pages),
+    and the intro's text links to it; every link resolves to the zip at the site root."""
+    import re
+
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    for doc in parse_toc_yaml(ROOT / "_toc.yml"):
+        page = built_site / f"{doc}.html"
+        html = page.read_text(encoding="utf-8")
+        hrefs = re.findall(r'href="([^"]*' + re.escape(bundle.zip_name()) + r')"', html)
+        assert hrefs, f"{doc}: no link to the code bundle"
+        for href in hrefs:
+            assert (page.parent / href).resolve() == site_zip.resolve(), f"{doc}: {href} is not the zip"
+        menu = html[html.index("dropdown-download-buttons"):]
+        menu = menu[: menu.index("</ul>")]
+        assert "代码包 .zip" in menu, f"{doc}: the download menu has no 代码包 entry"
+        if ".ipynb" in menu:
+            assert menu.index(".ipynb") < menu.index("代码包") < menu.index(".md"), f"{doc}: entry out of place"
+    intro = (built_site / "book" / "intro.html").read_text(encoding="utf-8")
+    body = intro[intro.index('<article class="bd-article"'):]
+    assert re.search(r'<a class="reference external" href="\.\./dl-week01-code\.zip">代码包</a>', body)
+
+
+def _cell(source, *outputs):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(source)
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    return cell
+
+
+def test_compare_finds_every_kind_of_difference():
+    """The comparison of the reader's run with the book can fail: other text, a missing or
+    extra cell; stream chunks, glue records and the check at the top do not count."""
+    import nbformat
+
+    stream = lambda text: {"output_type": "stream", "name": "stdout", "text": text}  # noqa: E731
+    glue = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "x", "mime_prefix": ""}},
+            "data": {"text/plain": "1"}}
+    book = nbformat.v4.new_notebook(cells=[_cell("a = 1\nprint(a)", stream("1\n2\n"), glue), _cell("b", stream("x"))])
+    same = nbformat.v4.new_notebook(cells=[
+        _cell(bundle.check_code("0.1.0+gx") + "\na = 1\nprint(a)", stream("1\n"), stream("2\n")),
+        _cell("b", stream("x")),
+    ])
+    assert compare("ch", book, same) == []
+    other = nbformat.v4.new_notebook(cells=[_cell("a = 1\nprint(a)", stream("1\n3\n")), _cell("c")])
+    problems = compare("ch", book, other)
+    assert len(problems) == 3, problems
+    assert "gives other output" in problems[0] and "`a = 1`" in problems[0]
+    assert "does not have: `c`" in problems[1] and "`b` is not in the bundle" in problems[2]
