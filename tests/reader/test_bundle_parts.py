@@ -188,3 +188,15 @@ def test_glue_rejects_a_bad_name():
 
     with pytest.raises(ValueError, match="glue name"):
         glue("", 1)
+
+
+def test_chapters_need_nothing_of_the_build():
+    """A downloaded chapter runs without the build's packages: glue comes from dlbook."""
+    import re
+
+    offenders = []
+    for path in sorted((ROOT / "book").rglob("*.md")):
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"\s*(from|import)\s+(myst_nb|myst_parser|sphinx|jupyter_book|jupyter_cache)\b", line):
+                offenders.append(f"{path.relative_to(ROOT)}:{no}: {line.strip()}")
+    assert not offenders, "chapters import build packages (use `from dlbook import glue`):\n" + "\n".join(offenders)
