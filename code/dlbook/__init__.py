@@ -14,6 +14,7 @@ from .book import device_summary, setup
 from .data import check_xy, load_digits, make_spiral, split
 from .device import DeviceError, describe_device, get_device
 from .fonts import FontNotFoundError, missing_glyphs, setup_fonts
+from .notebook import glue, glued
 from .plot import (
     CLASS_COLORS,
     plot_decision_boundary,
@@ -40,6 +41,8 @@ __all__ = [
     "fit",
     "fit_many",
     "get_device",
+    "glue",
+    "glued",
     "load_digits",
     "make_optimizer",
     "make_spiral",
