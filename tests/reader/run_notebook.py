@@ -20,7 +20,9 @@ def main(nb_path: str, out_path: str, kernel_dir: str) -> int:
     os.environ["JUPYTER_PATH"] = kernel_dir
     nb = nbformat.read(nb_path, as_version=4)
     client = NotebookClient(
-        nb, kernel_name="reader", timeout=600,
+        nb,
+        kernel_name="reader",
+        timeout=600,
         resources={"metadata": {"path": str(Path(nb_path).parent)}},
     )
     rc = 0

@@ -53,7 +53,11 @@ def chapters(built_site: Path) -> list[str]:
 
 
 def reader_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in NOT_THE_READERS and not k.startswith("DLBOOK_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in NOT_THE_READERS and not k.startswith("DLBOOK_")
+    }
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
 
@@ -76,7 +80,9 @@ def text_outputs(cell) -> list:
             shown = {k: v for k, v in data.items() if k.startswith("text/")}
             if "image/png" in data:
                 shown["image/png"] = "<PNG>"
-            result.append(("display", json.dumps(shown, sort_keys=True, ensure_ascii=False)))
+            result.append(
+                ("display", json.dumps(shown, sort_keys=True, ensure_ascii=False))
+            )
         elif out["output_type"] == "error":
             result.append(("error", f"{out['ename']}: {out['evalue']}"))
     return result
@@ -95,7 +101,9 @@ def book_glue_texts(nb) -> dict:
         for out in cell.get("outputs", []):
             meta = out.get("metadata", {}).get("scrapbook")
             if meta:
-                texts[meta["name"]] = out["data"][meta.get("mime_prefix", "") + "text/plain"]
+                texts[meta["name"]] = out["data"][
+                    meta.get("mime_prefix", "") + "text/plain"
+                ]
     return texts
 
 
@@ -116,7 +124,9 @@ def compare(doc: str, book, ran) -> list[str]:
         source = bundle.strip_check(cell.source)
         candidates = book_cells.get(source)
         if not candidates:
-            problems.append(f"{doc}: a cell the book does not have: `{first_line(source)}`")
+            problems.append(
+                f"{doc}: a cell the book does not have: `{first_line(source)}`"
+            )
             continue
         theirs = candidates.pop(0)
         want, got = text_outputs(theirs), text_outputs(cell)
@@ -126,7 +136,10 @@ def compare(doc: str, book, ran) -> list[str]:
                 f"      book:   {want!r:.600}\n      reader: {got!r:.600}"
             )
     left = [c for cs in book_cells.values() for c in cs]
-    problems += [f"{doc}: the book's cell `{first_line(c.source)}` is not in the bundle" for c in left]
+    problems += [
+        f"{doc}: the book's cell `{first_line(c.source)}` is not in the bundle"
+        for c in left
+    ]
     return problems
 
 
@@ -137,11 +150,18 @@ def test_zip_is_reproducible(site_zip: Path, built_site: Path, chapters, tmp_pat
         names = zf.namelist()
         infos = zf.infolist()
     assert names == sorted(names), "zip entries are not sorted"
-    assert {i.date_time for i in infos} == {bundle.ZIP_DATE}, "zip entries carry build-time timestamps"
-    notebooks = [(d, nbformat.read(built_site / "_sources" / f"{d}.ipynb", as_version=4)) for d in chapters]
+    assert {i.date_time for i in infos} == {bundle.ZIP_DATE}, (
+        "zip entries carry build-time timestamps"
+    )
+    notebooks = [
+        (d, nbformat.read(built_site / "_sources" / f"{d}.ipynb", as_version=4))
+        for d in chapters
+    ]
     again = tmp_path / "again.zip"
     bundle.write_zip(again, bundle.bundle_files(ROOT, notebooks, tmp_path / "wheel"))
-    assert again.read_bytes() == site_zip.read_bytes(), "rebuilding the bundle from the same sources gave other bytes"
+    assert again.read_bytes() == site_zip.read_bytes(), (
+        "rebuilding the bundle from the same sources gave other bytes"
+    )
 
 
 def test_zip_contents(site_zip: Path, chapters):
@@ -152,30 +172,69 @@ def test_zip_contents(site_zip: Path, chapters):
         names = set(zf.namelist())
         req = zf.read(top + "requirements.txt").decode()
         readme = zf.read(top + "README.md").decode()
-        nbs = {n: nbformat.reads(zf.read(n).decode(), as_version=4) for n in names if n.endswith(".ipynb")}
+        nbs = {
+            n: nbformat.reads(zf.read(n).decode(), as_version=4)
+            for n in names
+            if n.endswith(".ipynb")
+        }
     expected_nbs = {top + bundle.notebook_name(i, d) for i, d in enumerate(chapters, 1)}
     assert set(nbs) == expected_nbs
-    assert names == expected_nbs | {top + "README.md", top + "requirements.txt", top + wheel}
+    assert names == expected_nbs | {
+        top + "README.md",
+        top + "requirements.txt",
+        top + wheel,
+    }
     lines = [ln for ln in req.splitlines() if ln and not ln.startswith("#")]
     assert lines[0] == f"./{wheel}"
     pins = {ln.split("==")[0].lower(): ln for ln in lines[1:]}
     assert all("==" in ln for ln in lines[1:]), f"unpinned lines: {lines[1:]}"
-    for needed in ("torch", "numpy", "matplotlib", "scikit-learn", "pylopdf-fonts-zh-cn", "ipykernel", "scipy"):
-        assert needed in pins, f"{needed} is not pinned in the bundle's requirements.txt"
+    for needed in (
+        "torch",
+        "numpy",
+        "matplotlib",
+        "scikit-learn",
+        "pylopdf-fonts-zh-cn",
+        "ipykernel",
+        "scipy",
+    ):
+        assert needed in pins, (
+            f"{needed} is not pinned in the bundle's requirements.txt"
+        )
     assert pins["torch"].startswith("torch==2.13.0") and "+cpu" not in pins["torch"]
-    for tool in ("sphinx", "myst-nb", "jupyter-book", "pytest", "nbclient", "playwright", "hypothesis"):
-        assert tool not in pins, f"build/test tool {tool} in the reader's requirements.txt"
-    for step in ("python3.11 -m venv .venv", "pip install -r requirements.txt", "download.pytorch.org/whl/cpu",
-                 "jupyter lab notebooks"):
+    for tool in (
+        "sphinx",
+        "myst-nb",
+        "jupyter-book",
+        "pytest",
+        "nbclient",
+        "playwright",
+        "hypothesis",
+    ):
+        assert tool not in pins, (
+            f"build/test tool {tool} in the reader's requirements.txt"
+        )
+    for step in (
+        "python3.11 -m venv .venv",
+        "pip install -r requirements.txt",
+        "download.pytorch.org/whl/cpu",
+        "jupyter lab notebooks",
+    ):
         assert step in readme, f"README.md lacks `{step}`"
     for name, nb in nbs.items():
         first = next(c for c in nb.cells if c.cell_type == "code")
-        assert first.source.startswith(bundle.CHECK_MARK) and f'"装的是 dlbook {version}"' in first.source, name
+        assert (
+            first.source.startswith(bundle.CHECK_MARK)
+            and f'"装的是 dlbook {version}"' in first.source
+        ), name
         code = [c for c in nb.cells if c.cell_type == "code"]
-        assert all(c.execution_count for c in code) and any(c.outputs for c in code), f"{name} has no outputs"
+        assert all(c.execution_count for c in code) and any(c.outputs for c in code), (
+            f"{name} has no outputs"
+        )
 
 
-def test_reader_runs_every_chapter(site_zip: Path, built_site: Path, chapters, tmp_path):
+def test_reader_runs_every_chapter(
+    site_zip: Path, built_site: Path, chapters, tmp_path
+):
     t0 = time.time()
     with zipfile.ZipFile(site_zip) as zf:
         zf.extractall(tmp_path)
@@ -187,21 +246,55 @@ def test_reader_runs_every_chapter(site_zip: Path, built_site: Path, chapters, t
     py = venv / "bin" / "python"
     # What the README says; --no-compile only skips byte-compiling torch's many files ahead of
     # time (the same packages; Python compiles what a chapter imports when it imports it).
-    pip = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-compile", "-r", "requirements.txt"],
-                         cwd=folder, env=env, capture_output=True, text=True)
-    assert pip.returncode == 0, f"pip install -r requirements.txt failed:\n{pip.stdout[-2000:]}{pip.stderr[-3000:]}"
+    pip = subprocess.run(
+        [
+            str(py),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-compile",
+            "-r",
+            "requirements.txt",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert pip.returncode == 0, (
+        f"pip install -r requirements.txt failed:\n{pip.stdout[-2000:]}{pip.stderr[-3000:]}"
+    )
     t_install = time.time() - t0
-    listed = subprocess.run([str(py), "-m", "pip", "list", "--format=freeze"], env=env,
-                            capture_output=True, text=True, check=True).stdout
-    assert "myst" not in listed.lower() and "sphinx" not in listed.lower(), "the reader's venv got build tools"
+    listed = subprocess.run(
+        [str(py), "-m", "pip", "list", "--format=freeze"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "myst" not in listed.lower() and "sphinx" not in listed.lower(), (
+        "the reader's venv got build tools"
+    )
 
     kernels = tmp_path / "jupyter"
     spec = kernels / "kernels" / "reader"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [str(py), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "reader", "language": "python",
-    }))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [
+                    str(py),
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                ],
+                "display_name": "reader",
+                "language": "python",
+            }
+        )
+    )
 
     def run(item):
         index, doc = item
@@ -210,8 +303,18 @@ def test_reader_runs_every_chapter(site_zip: Path, built_site: Path, chapters, t
         nb.cells.append(nbformat.v4.new_code_cell(GLUE_CELL))
         nbformat.write(nb, nb_path)  # the reader's copy; run from its own folder
         out = tmp_path / f"ran-{index:02d}.ipynb"
-        proc = subprocess.run([sys.executable, str(HERE / "run_notebook.py"), str(nb_path), str(out), str(kernels)],
-                              env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "run_notebook.py"),
+                str(nb_path),
+                str(out),
+                str(kernels),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         return doc, proc, out
 
     t1 = time.time()
@@ -222,7 +325,9 @@ def test_reader_runs_every_chapter(site_zip: Path, built_site: Path, chapters, t
     compared = {"cells": 0, "glued": 0}
     for doc, proc, out in results:
         if proc.returncode != 0:
-            problems.append(f"{doc}: a cell failed in the reader's venv:\n{proc.stderr[-2500:]}")
+            problems.append(
+                f"{doc}: a cell failed in the reader's venv:\n{proc.stderr[-2500:]}"
+            )
             continue
         ran = nbformat.read(out, as_version=4)
         book = executed_notebook(doc, built_site.parent / ".jupyter_cache")
@@ -232,25 +337,45 @@ def test_reader_runs_every_chapter(site_zip: Path, built_site: Path, chapters, t
         for name, text in book_glue_texts(book).items():
             compared["glued"] += 1
             if glued.get(name) != text:
-                problems.append(f"{doc}: glued {name!r} is {glued.get(name)!r} for the reader, {text!r} in the book")
-    print(f"reader: install {t_install:.0f} s, {len(chapters)} notebooks {t_run:.0f} s, "
-          f"{compared['cells']} cells and {compared['glued']} glued values compared")
+                problems.append(
+                    f"{doc}: glued {name!r} is {glued.get(name)!r} for the reader, {text!r} in the book"
+                )
+    print(
+        f"reader: install {t_install:.0f} s, {len(chapters)} notebooks {t_run:.0f} s, "
+        f"{compared['cells']} cells and {compared['glued']} glued values compared"
+    )
     assert not problems, "\n".join(problems)
-    assert compared["cells"] >= 100 and compared["glued"] >= 100, f"too little compared: {compared}"
+    assert compared["cells"] >= 100 and compared["glued"] >= 100, (
+        f"too little compared: {compared}"
+    )
 
 
 def test_check_stops_a_notebook_without_the_bundle(site_zip: Path, tmp_path):
     """The first cell of a downloaded notebook in an environment without dlbook (a fresh venv)."""
     with zipfile.ZipFile(site_zip) as zf:
         name = next(n for n in sorted(zf.namelist()) if n.endswith(".ipynb"))
-        first = next(c for c in nbformat.reads(zf.read(name).decode(), as_version=4).cells if c.cell_type == "code")
+        first = next(
+            c
+            for c in nbformat.reads(zf.read(name).decode(), as_version=4).cells
+            if c.cell_type == "code"
+        )
     check = first.source.split("\n    )\n", 1)[0] + "\n    )\n"
     venv = tmp_path / "bare"
     base = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True, env=reader_env())
-    proc = subprocess.run([str(venv / "bin" / "python"), "-c", check], capture_output=True, text=True, env=reader_env())
+    subprocess.run(
+        [base, "-m", "venv", "--without-pip", str(venv)], check=True, env=reader_env()
+    )
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", check],
+        capture_output=True,
+        text=True,
+        env=reader_env(),
+    )
     assert proc.returncode != 0
-    assert "当前环境里没有装 dlbook" in proc.stderr and "pip install -r requirements.txt" in proc.stderr, proc.stderr
+    assert (
+        "当前环境里没有装 dlbook" in proc.stderr
+        and "pip install -r requirements.txt" in proc.stderr
+    ), proc.stderr
     assert "dl-week01-code.zip" in proc.stderr
 
 
@@ -267,15 +392,22 @@ def test_every_page_links_the_bundle(built_site: Path, site_zip: Path):
         hrefs = re.findall(r'href="([^"]*' + re.escape(bundle.zip_name()) + r')"', html)
         assert hrefs, f"{doc}: no link to the code bundle"
         for href in hrefs:
-            assert (page.parent / href).resolve() == site_zip.resolve(), f"{doc}: {href} is not the zip"
-        menu = html[html.index("dropdown-download-buttons"):]
+            assert (page.parent / href).resolve() == site_zip.resolve(), (
+                f"{doc}: {href} is not the zip"
+            )
+        menu = html[html.index("dropdown-download-buttons") :]
         menu = menu[: menu.index("</ul>")]
         assert "代码包 .zip" in menu, f"{doc}: the download menu has no 代码包 entry"
         if ".ipynb" in menu:
-            assert menu.index(".ipynb") < menu.index("代码包") < menu.index(".md"), f"{doc}: entry out of place"
+            assert menu.index(".ipynb") < menu.index("代码包") < menu.index(".md"), (
+                f"{doc}: entry out of place"
+            )
     intro = (built_site / "book" / "intro.html").read_text(encoding="utf-8")
-    body = intro[intro.index('<article class="bd-article"'):]
-    assert re.search(r'<a class="reference external" href="\.\./dl-week01-code\.zip">代码包</a>', body)
+    body = intro[intro.index('<article class="bd-article"') :]
+    assert re.search(
+        r'<a class="reference external" href="\.\./dl-week01-code\.zip">代码包</a>',
+        body,
+    )
 
 
 def _cell(source, *outputs):
@@ -292,16 +424,35 @@ def test_compare_finds_every_kind_of_difference():
     import nbformat
 
     stream = lambda text: {"output_type": "stream", "name": "stdout", "text": text}  # noqa: E731
-    glue = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "x", "mime_prefix": ""}},
-            "data": {"text/plain": "1"}}
-    book = nbformat.v4.new_notebook(cells=[_cell("a = 1\nprint(a)", stream("1\n2\n"), glue), _cell("b", stream("x"))])
-    same = nbformat.v4.new_notebook(cells=[
-        _cell(bundle.check_code("0.1.0+gx") + "\na = 1\nprint(a)", stream("1\n"), stream("2\n")),
-        _cell("b", stream("x")),
-    ])
+    glue = {
+        "output_type": "display_data",
+        "metadata": {"scrapbook": {"name": "x", "mime_prefix": ""}},
+        "data": {"text/plain": "1"},
+    }
+    book = nbformat.v4.new_notebook(
+        cells=[
+            _cell("a = 1\nprint(a)", stream("1\n2\n"), glue),
+            _cell("b", stream("x")),
+        ]
+    )
+    same = nbformat.v4.new_notebook(
+        cells=[
+            _cell(
+                bundle.check_code("0.1.0+gx") + "\na = 1\nprint(a)",
+                stream("1\n"),
+                stream("2\n"),
+            ),
+            _cell("b", stream("x")),
+        ]
+    )
     assert compare("ch", book, same) == []
-    other = nbformat.v4.new_notebook(cells=[_cell("a = 1\nprint(a)", stream("1\n3\n")), _cell("c")])
+    other = nbformat.v4.new_notebook(
+        cells=[_cell("a = 1\nprint(a)", stream("1\n3\n")), _cell("c")]
+    )
     problems = compare("ch", book, other)
     assert len(problems) == 3, problems
     assert "gives other output" in problems[0] and "`a = 1`" in problems[0]
-    assert "does not have: `c`" in problems[1] and "`b` is not in the bundle" in problems[2]
+    assert (
+        "does not have: `c`" in problems[1]
+        and "`b` is not in the bundle" in problems[2]
+    )
