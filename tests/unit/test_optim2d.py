@@ -1,4 +1,6 @@
-"""Tests for dlbook.optim2d: test functions, optimizer trajectories, optimizer state memory."""
+"""Tests for dlbook.optim2d: test functions, optimizer trajectories, optimizer state
+memory.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+import dlbook
 from dlbook import optim2d
 
 
@@ -15,7 +18,9 @@ def test_quadratic_values():
     q = optim2d.quadratic(kappa=50)
     p = torch.tensor([[2.0, 1.0], [0.0, 0.0]])
     assert q(p).tolist() == [0.5 * (4 + 50), 0.0]
-    r = optim2d.quadratic(kappa=4, angle=math.pi / 2)  # rotated: the steep direction becomes x
+    r = optim2d.quadratic(
+        kappa=4, angle=math.pi / 2
+    )  # rotated: the steep direction becomes x
     assert float(r(torch.tensor([1.0, 0.0]))) == pytest.approx(2.0)
     assert float(r(torch.tensor([0.0, 1.0]))) == pytest.approx(0.5)
 
@@ -40,7 +45,9 @@ def test_sgd_step_matches_formula():
 
 def test_momentum_step_matches_formula():
     q = optim2d.quadratic(kappa=1)
-    tr = optim2d.trajectory(q, "momentum", lr=0.1, steps=2, start=(1.0, 0.0), momentum=0.9)
+    tr = optim2d.trajectory(
+        q, "momentum", lr=0.1, steps=2, start=(1.0, 0.0), momentum=0.9
+    )
     # v1 = g0 = 1, x1 = 0.9; v2 = 0.9 * 1 + 0.9 = 1.8, x2 = 0.9 - 0.18 = 0.72
     assert tr.points[:, 0] == pytest.approx([1.0, 0.9, 0.72])
 
@@ -60,7 +67,9 @@ def test_trajectories_reach_minimum_and_are_deterministic():
     assert a.final_value < 0.05 and a.distance_to(r.minimum) < 0.5
     sgd = optim2d.trajectory(r, "sgd", lr=1e-3, steps=500)
     mom = optim2d.trajectory(r, "momentum", lr=1e-3, steps=500)
-    assert mom.final_value < 0.1 * sgd.final_value  # momentum is much faster along the flat valley
+    assert (
+        mom.final_value < 0.1 * sgd.final_value
+    )  # momentum is much faster along the flat valley
 
 
 def test_sgd_diverges_above_two_over_curvature():
@@ -80,9 +89,13 @@ def test_divergence_is_flagged():
 
 
 def make_model_and_step(name):
-    model = torch.nn.Sequential(torch.nn.Linear(2, 30), torch.nn.ReLU(), torch.nn.Linear(30, 3))
-    opt = optim2d.make_optimizer_2d(model.parameters(), name, lr=1e-3)
-    assert optim2d.optimizer_state_numel(opt) == {}  # lazy: nothing before the first step
+    model = torch.nn.Sequential(
+        torch.nn.Linear(2, 30), torch.nn.ReLU(), torch.nn.Linear(30, 3)
+    )
+    opt = dlbook.make_optimizer(model.parameters(), name, lr=1e-3)
+    assert (
+        optim2d.optimizer_state_numel(opt) == {}
+    )  # lazy: nothing before the first step
     loss = model(torch.randn(5, 2)).pow(2).mean()
     loss.backward()
     opt.step()
@@ -127,17 +140,33 @@ def test_weight_decay_paths():
         (lambda: optim2d.rosenbrock(b=0), "b"),
         (lambda: optim2d.trajectory(optim2d.rosenbrock(), "rmsprop", 0.1), "optimizer"),
         (lambda: optim2d.trajectory(optim2d.rosenbrock(), "sgd", 0.0), "lr"),
-        (lambda: optim2d.trajectory(optim2d.rosenbrock(), "sgd", 0.1, steps=0), "steps"),
-        (lambda: optim2d.trajectory(optim2d.rosenbrock(), "sgd", 0.1, start=(1.0,)), "start"),
+        (
+            lambda: optim2d.trajectory(optim2d.rosenbrock(), "sgd", 0.1, steps=0),
+            "steps",
+        ),
+        (
+            lambda: optim2d.trajectory(optim2d.rosenbrock(), "sgd", 0.1, start=(1.0,)),
+            "start",
+        ),
         (lambda: optim2d.trajectory(lambda p: p.sum(), "sgd", 0.1), "fn"),
-        (lambda: optim2d.trajectory(optim2d.rosenbrock(), "momentum", 0.1, momentum=0.0), "momentum"),
-        (lambda: optim2d.trajectory(optim2d.rosenbrock(), "adam", 0.1, betas=(0.9, 1.0)), "betas"),
+        (
+            lambda: optim2d.trajectory(
+                optim2d.rosenbrock(), "momentum", 0.1, momentum=0.0
+            ),
+            "momentum",
+        ),
+        (
+            lambda: optim2d.trajectory(
+                optim2d.rosenbrock(), "adam", 0.1, betas=(0.9, 1.0)
+            ),
+            "betas",
+        ),
         (lambda: optim2d.rosenbrock()(torch.zeros(3)), "p"),
         (lambda: optim2d.optimizer_state_numel("adam"), "optimizer"),
         (lambda: optim2d.optimizer_state_bytes(None), "optimizer"),
         (lambda: optim2d.weight_decay_paths("sgd"), "optimizer"),
         (lambda: optim2d.weight_decay_paths("adam", weight_decay=-1), "weight_decay"),
-        (lambda: optim2d.plot_trajectories(None, []), "fn"),
+        (lambda: dlbook.plot.plot_trajectories(None, []), "fn"),
     ],
 )
 def test_argument_errors_name_the_argument(call, name):
@@ -152,10 +181,15 @@ def test_plot_trajectories_draws_paths():
     import matplotlib.pyplot as plt
 
     q = optim2d.quadratic()
-    trs = [optim2d.trajectory(q, "sgd", 0.03, steps=10), optim2d.trajectory(q, "adam", 0.3, steps=10)]
-    ax = optim2d.plot_trajectories(q, trs, title="t", resolution=40)
+    trs = [
+        optim2d.trajectory(q, "sgd", 0.03, steps=10),
+        optim2d.trajectory(q, "adam", 0.3, steps=10),
+    ]
+    ax = dlbook.plot.plot_trajectories(q, trs, title="t", resolution=40)
     labels = [line.get_label() for line in ax.get_lines()]
-    assert any(lbl.startswith("SGD") for lbl in labels) and any(lbl.startswith("Adam") for lbl in labels)
+    assert any(lbl.startswith("SGD") for lbl in labels) and any(
+        lbl.startswith("Adam") for lbl in labels
+    )
     path = [line for line in ax.get_lines() if line.get_label().startswith("SGD")][0]
     assert np.allclose(path.get_xydata(), trs[0].points)
     plt.close("all")

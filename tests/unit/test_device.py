@@ -45,8 +45,17 @@ def test_describe_device_on_cpu(monkeypatch):
 
 
 def test_gpu_summary_mentions_memory():
-    info = {"device": "cuda", "name": "NVIDIA H100", "torch": "2.13.0", "cuda": "12.8", "gpu_memory_gib": 79.1}
-    assert dlbook.device_summary(info) == "GPU：NVIDIA H100，显存 79.1 GiB · torch 2.13.0 · CUDA 12.8"
+    info = {
+        "device": "cuda",
+        "name": "NVIDIA H100",
+        "torch": "2.13.0",
+        "cuda": "12.8",
+        "gpu_memory_gib": 79.1,
+    }
+    assert (
+        dlbook.device_summary(info)
+        == "GPU：NVIDIA H100，显存 79.1 GiB · torch 2.13.0 · CUDA 12.8"
+    )
 
 
 def test_env_positive_int(monkeypatch):

@@ -1,4 +1,5 @@
-"""Tests for dlbook.regions: region counting, the Montúfar bound, the deep MLP builders."""
+"""Tests for dlbook.regions: region counting, the Montúfar bound, the deep MLP
+builders."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import pytest
 import torch
 from torch import nn
 
-from dlbook import regions
+import dlbook
+from dlbook import inspect, nets, regions
 
 
 def one_layer(weights, biases):
-    """A 2 → k ReLU layer with given hyperplanes, and a 1-unit head (head weights do not matter)."""
+    """A 2 → k ReLU layer with given hyperplanes, and a 1-unit head (head weights do not
+    matter).
+    """
     w = torch.tensor(weights, dtype=torch.float32)
     model = nn.Sequential(nn.Linear(2, w.shape[0]), nn.ReLU(), nn.Linear(w.shape[0], 1))
     with torch.no_grad():
@@ -48,9 +52,14 @@ def test_parallel_lines_and_line_outside_window():
 
 
 def test_three_lines_in_general_position_reach_the_maximum():
-    # three lines through the window, no two parallel, not concurrent: 1 + 3 + 3 = 7 pieces
+    # three lines through the window, no two parallel, not concurrent: 1 + 3 + 3 = 7
+    # pieces
     model = one_layer([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [0.0, 0.0, -0.5])
-    assert regions.count_regions(model, lim=1.0, resolution=200) == 7 == regions.hyperplane_regions(2, 3)
+    assert (
+        regions.count_regions(model, lim=1.0, resolution=200)
+        == 7
+        == regions.hyperplane_regions(2, 3)
+    )
 
 
 def test_activation_patterns_shape_and_values():
@@ -63,13 +72,13 @@ def test_activation_patterns_shape_and_values():
 
 
 def test_patterns_cover_every_relu_of_a_deep_net():
-    model = regions.make_deep_mlp(2, 5, 3, 4, seed=0)
+    model = nets.mlp(2, 5, 3, 4, seed=0)
     pats = regions.activation_patterns(model, torch.zeros(7, 2))
     assert pats.shape == (7, 20)
 
 
 def test_count_is_deterministic_and_within_bounds():
-    model = regions.make_deep_mlp(2, 8, 3, 3, seed=3)
+    model = nets.mlp(2, 8, 3, 3, seed=3)
     a = regions.count_regions(model, resolution=120)
     b = regions.count_regions(model, resolution=120)
     assert a == b
@@ -77,7 +86,7 @@ def test_count_is_deterministic_and_within_bounds():
 
 
 def test_residual_net_regions_counted():
-    model = regions.make_deep_mlp(2, 6, 3, 5, residual=True, seed=1)
+    model = nets.mlp(2, 6, 3, 5, residual=True, seed=1)
     assert regions.activation_patterns(model, torch.zeros(4, 2)).shape == (4, 30)
     assert regions.count_regions(model, resolution=100) > 1
 
@@ -86,8 +95,8 @@ def test_montufar_bound_values():
     assert regions.hyperplane_regions(2, 48) == 1 + 48 + 1128
     assert regions.montufar_lower_bound(2, 48, 1) == 1177
     assert regions.montufar_lower_bound(2, 24, 2) == 12**2 * (1 + 24 + 276)
-    assert regions.montufar_lower_bound(2, 8, 6) == 4 ** 10 * 37
-    assert regions.montufar_lower_bound(1, 3, 3) == 3 ** 2 * 4
+    assert regions.montufar_lower_bound(2, 8, 6) == 4**10 * 37
+    assert regions.montufar_lower_bound(1, 3, 3) == 3**2 * 4
     # exponential in depth at fixed width
     b = [regions.montufar_lower_bound(2, 8, L) for L in range(1, 5)]
     assert all(b[i + 1] == 16 * b[i] for i in range(3))
@@ -99,7 +108,9 @@ def test_upper_bound_values():
     # a width-1 layer limits every later layer to dimension 1
     assert regions.regions_upper_bound(2, [1, 4]) == 2 * (1 + 4)
     for L, n in [(2, 24), (3, 16), (6, 8)]:
-        assert regions.regions_upper_bound(2, [n] * L) >= regions.montufar_lower_bound(2, n, L)
+        assert regions.regions_upper_bound(2, [n] * L) >= regions.montufar_lower_bound(
+            2, n, L
+        )
 
 
 @pytest.mark.parametrize(
@@ -114,94 +125,51 @@ def test_upper_bound_values():
         (lambda: regions.regions_upper_bound(2, [4, 0]), "widths[1]"),
         (lambda: regions.grid_points(lim=0.0), "lim"),
         (lambda: regions.grid_points(resolution=1), "resolution"),
-        (lambda: regions.make_deep_mlp(2, 4, 3, 2, init="xavier"), "init"),
-        (lambda: regions.make_deep_mlp(2, 4, 3, 0), "n_hidden_layers"),
-        (lambda: regions.make_deep_mlp(2, 4, 3, 2, residual=1), "residual"),
         (lambda: regions.width_for_params(0, 2, 3, 1), "n_params"),
-        (lambda: regions.count_regions(nn.Sequential(nn.Linear(2, 3)), resolution=10), "nn.ReLU"),
-        (lambda: regions.count_regions(regions.make_deep_mlp(3, 4, 2, 1), resolution=10), "2 inputs"),
+        (
+            lambda: regions.count_regions(
+                nn.Sequential(nn.Linear(2, 3)), resolution=10
+            ),
+            "nn.ReLU",
+        ),
+        (
+            lambda: regions.count_regions(nets.mlp(3, 4, 2, 1), resolution=10),
+            "2 inputs",
+        ),
         (lambda: regions.count_regions("model"), "model"),
-        (lambda: regions.plot_regions(np.zeros(5, dtype=int)), "ids"),
+        (lambda: dlbook.plot.plot_regions(np.zeros(5, dtype=int)), "ids"),
     ],
 )
 def test_argument_errors_name_the_argument(call, name):
-    with pytest.raises((ValueError, TypeError), match=name.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        (ValueError, TypeError), match=name.replace("[", r"\[").replace("]", r"\]")
+    ):
         call()
-
-
-def test_residual_has_same_parameters_as_plain():
-    plain = regions.make_deep_mlp(2, 16, 3, 20, seed=0)
-    res = regions.make_deep_mlp(2, 16, 3, 20, residual=True, seed=0)
-    assert regions.count_params(plain) == regions.count_params(res) == regions.mlp_params(2, 16, 3, 20)
-    assert [p.shape for p in plain.parameters()] == [p.shape for p in res.parameters()]
-
-
-def test_residual_forward_is_skip_plus_block():
-    torch.manual_seed(0)
-    res = regions.make_deep_mlp(2, 4, 3, 2, residual=True, seed=5)
-    x = torch.randn(6, 2)
-    h = torch.relu(res.stem[0](x))
-    h = h + torch.relu(res.blocks[0][0](h))
-    assert torch.allclose(res(x), res.head(h))
-
-
-def test_seeded_builders_are_deterministic():
-    for residual in (False, True):
-        for init in ("default", "he"):
-            a = regions.make_deep_mlp(2, 8, 3, 3, residual=residual, init=init, seed=7)
-            b = regions.make_deep_mlp(2, 8, 3, 3, residual=residual, init=init, seed=7)
-            assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
-
-
-def test_he_init_variance():
-    model = regions.make_deep_mlp(2, 400, 3, 2, init="he", seed=0)
-    w = model[2].weight.detach()  # 400 x 400 hidden layer
-    assert abs(float(w.var()) - 2 / 400) < 0.1 * 2 / 400
-    default = regions.make_deep_mlp(2, 400, 3, 2, seed=0)[2].weight.detach()
-    assert abs(float(default.var()) - 1 / (3 * 400)) < 0.1 / (3 * 400)
-
-
-def test_plain_deep_net_signal_vanishes_residual_keeps_it():
-    X = regions.grid_points(resolution=30)
-    with torch.no_grad():
-        plain = regions.make_deep_mlp(2, 16, 3, 20, seed=0)(X).std(0).mean().item()
-        res = regions.make_deep_mlp(2, 16, 3, 20, residual=True, seed=0)(X).std(0).mean().item()
-    assert plain < 1e-5 < 1e-2 < res
 
 
 def test_param_count_and_width_for_params():
     assert regions.mlp_params(2, 48, 3, 1) == 291
     assert regions.mlp_params(2, 24, 3, 2) == 747
-    assert regions.count_params(regions.make_deep_mlp(2, 24, 3, 2)) == 747
-    assert regions.width_for_params(150, 2, 3, 1) == 24   # 147 params
-    assert regions.width_for_params(150, 2, 3, 2) == 9    # 147 params
+    assert inspect.count_params(nets.mlp(2, 24, 3, 2)) == 747
+    assert regions.width_for_params(150, 2, 3, 1) == 24  # 147 params
+    assert regions.width_for_params(150, 2, 3, 2) == 9  # 147 params
     w = regions.width_for_params(1000, 2, 3, 3)
-    assert abs(regions.mlp_params(2, w, 3, 3) - 1000) <= abs(regions.mlp_params(2, w + 1, 3, 3) - 1000)
-    assert abs(regions.mlp_params(2, w, 3, 3) - 1000) <= abs(regions.mlp_params(2, w - 1, 3, 3) - 1000)
+    assert abs(regions.mlp_params(2, w, 3, 3) - 1000) <= abs(
+        regions.mlp_params(2, w + 1, 3, 3) - 1000
+    )
+    assert abs(regions.mlp_params(2, w, 3, 3) - 1000) <= abs(
+        regions.mlp_params(2, w - 1, 3, 3) - 1000
+    )
 
 
 def test_trained_count_changes_but_stays_below_upper_bound():
     import dlbook
 
-    X, y = dlbook.make_spiral(n_per_class=60, seed=1)
-    model = regions.make_deep_mlp(2, 8, 3, 2, seed=0)
+    X, y = dlbook.make_spiral(n_per_class=60, random_state=1)
+    model = nets.mlp(2, 8, 3, 2, seed=0)
     before = regions.count_regions(model, resolution=100)
-    dlbook.train(model, X, y, epochs=60, optimizer="adam", lr=1e-2, weight_decay=0.0)
+    dlbook.fit(model, X, y, epochs=60, optimizer="adam", lr=1e-2, weight_decay=0.0)
     after = regions.count_regions(model, resolution=100)
     assert before != after
     assert 1 < after <= regions.regions_upper_bound(2, [8, 8])
     assert math.isfinite(after)
-
-
-def test_plot_regions_draws_image():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    _, ids = regions.region_map(one_layer([[1.0, 0.0]], [0.0]), resolution=20)
-    ax = regions.plot_regions(ids, title="t")
-    img = ax.get_images()[0].get_array()
-    assert img.shape == (20, 20, 3)
-    assert not np.allclose(img[:, 0], img[:, -1])  # the two halves differ in colour
-    plt.close("all")

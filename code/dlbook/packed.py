@@ -1,4 +1,5 @@
-"""Train many small one-hidden-layer MLPs at once, as one packed model.
+"""The packed fast path of :func:`dlbook.train.fit_many`: many one-hidden-layer MLPs as
+one model.
 
 A sweep (hidden widths, activations, seeds) trains M independent models
 ``Linear(D, H_m) → act_m → Linear(H_m, C)``. Doing them one after another costs M
@@ -12,28 +13,19 @@ and SGD / Adam / AdamW update every number on its own, so each model follows
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 
 from ._check import positive_int
 from .data import check_xy
-from .models import make_activation, make_mlp
-from .train import History, _LinearFn, check_test_data, finish_history, make_optimizer
-
-
-@dataclass(frozen=True)
-class Spec:
-    """One model of a sweep: hidden width, activation name and the seed of its initial weights."""
-
-    hidden: int
-    activation: str = "relu"
-    seed: int = 12345
+from .fastpath import LinearFn
+from .nets import make_activation, mlp
+from .train import History, Spec, check_test_data, finish_history, make_optimizer
 
 
 class PackedMLPs(nn.Module):
-    """M one-hidden-layer MLPs evaluated together; ``forward`` returns logits of shape (N, M, C).
+    """M one-hidden-layer MLPs evaluated together; ``forward`` returns logits of shape
+    (N, M, C).
 
     The M first layers are stacked into one wide ``Linear(D, sum H_m)``; each model
     computes its hidden layer from its own block of rows (see :meth:`logits_mcn`) and
@@ -47,10 +39,16 @@ class PackedMLPs(nn.Module):
             raise ValueError("specs must name at least one model")
         for s in specs:
             if s.activation == "none":
-                raise ValueError("activation 'none' is not supported in a packed sweep; train it with dlbook.train")
+                raise ValueError(
+                    "activation 'none' is not supported in a packed sweep; "
+                    "train it with dlbook.fit"
+                )
         self.specs = specs
         self.d_out = positive_int("d_out", d_out)
-        singles = [make_mlp(d_in, s.hidden, d_out, s.activation, seed=s.seed) for s in specs]
+        singles = [
+            mlp(d_in, s.hidden, d_out, activation=s.activation, seed=s.seed)
+            for s in specs
+        ]
         self.widths = [s.hidden for s in specs]
         self.l1 = nn.Linear(d_in, sum(self.widths))
         with torch.no_grad():
@@ -68,12 +66,14 @@ class PackedMLPs(nn.Module):
         Each model's hidden layer is computed from its own rows of ``l1`` (a contiguous
         slice), so the activations run on contiguous memory (2x faster than on a column
         slice of one wide product), and the weight gradients take the fast path of
-        :class:`dlbook.train._LinearFn`.
+        :class:`dlbook.fastpath.LinearFn`.
         """
         outs, a = [], 0
         for width, act, head in zip(self.widths, self.acts, self.heads):
-            z = _LinearFn.apply(X, self.l1.weight[a : a + width], self.l1.bias[a : a + width])
-            outs.append(_LinearFn.apply(act(z), head.weight, head.bias).t())
+            z = LinearFn.apply(
+                X, self.l1.weight[a : a + width], self.l1.bias[a : a + width]
+            )
+            outs.append(LinearFn.apply(act(z), head.weight, head.bias).t())
             a += width
         return torch.stack(outs)
 
@@ -82,7 +82,13 @@ class PackedMLPs(nn.Module):
         s = self.specs[i]
         a = sum(self.widths[:i])
         b = a + s.hidden
-        model = make_mlp(self.l1.in_features, s.hidden, self.d_out, s.activation).to(self.l1.weight.device)
+        model = mlp(
+            self.l1.in_features,
+            s.hidden,
+            self.d_out,
+            activation=s.activation,
+            device=self.l1.weight.device,
+        )
         with torch.no_grad():
             model[0].weight.copy_(self.l1.weight[a:b])
             model[0].bias.copy_(self.l1.bias[a:b])
@@ -90,48 +96,58 @@ class PackedMLPs(nn.Module):
         return model
 
 
-def train_many(
+def fit_packed(
     specs,
     X: torch.Tensor,
     y: torch.Tensor,
+    *,
     epochs: int = 1000,
     optimizer: str = "adam",
     lr: float = 1e-3,
     weight_decay: float = 1e-5,
-    momentum: float = 0.0,
+    momentum: float | None = None,
     X_test: torch.Tensor | None = None,
     y_test: torch.Tensor | None = None,
 ) -> tuple[list[nn.Sequential], list[History]]:
-    """Train every :class:`Spec` in ``specs`` on full-batch ``(X, y)``; return models and histories.
-
-    Equivalent to ``dlbook.train(make_mlp(D, s.hidden, C, s.activation, seed=s.seed), ...)``
-    for each spec, at a fraction of the Python overhead.
-    """
+    """:func:`dlbook.train.fit_many`: every :class:`Spec` trained on all of (X, y)."""
     check_xy(X, y)
     check_test_data(X_test, y_test)
     epochs = positive_int("epochs", epochs)
     n_classes = int(y.max()) + 1
     packed = PackedMLPs(specs, X.shape[1], n_classes).to(X.device)
     m = len(packed.specs)
-    opt = make_optimizer(packed.parameters(), optimizer, lr, weight_decay, momentum)
+    opt = make_optimizer(
+        packed.parameters(), optimizer, lr, weight_decay=weight_decay, momentum=momentum
+    )
     losses = torch.empty(epochs, m, device=X.device)
     hits = torch.empty(epochs, m, device=X.device, dtype=torch.long)
-    # the true class as a (1, C, N) mask: picking log-probabilities by multiplying with it
-    # gives the same numbers as gather() without gather's scatter-add backward, which has
+    # the true class as a (1, C, N) mask: picking log-probabilities by multiplying with
+    # it
+    # gives the same numbers as gather() without gather's scatter-add backward, which
+    # has
     # no deterministic version on CUDA
     onehot = nn.functional.one_hot(y, n_classes).t().unsqueeze(0).to(X.dtype)
     for epoch in range(epochs):
-        logits = packed.logits_mcn(X)  # (M, C, N): log-softmax over the middle axis is the fast layout
+        logits = packed.logits_mcn(
+            X
+        )  # (M, C, N): log-softmax over the middle axis is the fast layout
         per_model = -(logits.log_softmax(1) * onehot).sum(1).mean(1)
         opt.zero_grad(set_to_none=True)
         per_model.sum().backward()
         opt.step()
         losses[epoch] = per_model.detach()
-        hits[epoch] = (logits.detach().max(1).indices == y).sum(1)  # argmax(1), ~8x faster in this layout
-    losses, accs = losses.cpu().T.tolist(), (hits.cpu().double() / y.shape[0]).T.tolist()
+        hits[epoch] = (logits.detach().max(1).indices == y).sum(
+            1
+        )  # argmax(1), ~8x faster in this layout
+    losses, accs = (
+        losses.cpu().T.tolist(),
+        (hits.cpu().double() / y.shape[0]).T.tolist(),
+    )
     models, histories = [], []
     for i in range(m):
         model = packed.unpack(i)
         models.append(model)
-        histories.append(finish_history(model, losses[i], accs[i], X, y, X_test, y_test))
+        histories.append(
+            finish_history(model, losses[i], accs[i], X, y, X_test, y_test)
+        )
     return models, histories
