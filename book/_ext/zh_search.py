@@ -43,18 +43,29 @@ PLACEHOLDER = "__ZH_SEARCH_DATA__"
 
 #: Words and characters of a question that say nothing about its subject (dropped from
 #: queries only; single characters never count as terms, these not even as title hints).
-PARTICLES = sorted(set("""
+PARTICLES = sorted(
+    set(
+        """
 怎么 怎样 怎么样 如何 为什么 为何 什么 什么样 哪个 哪些 哪里 哪儿 多少 是否 是不是 能不能
 会不会 有没有 可不可以 可以 能否 一下 到底 究竟 请问 我们 你们 他们 这个 那个 这些 那些
 这样 那样 这么 那么 还是 或者 以及 并且 而且 然后 就是 不是 没有 时候 的话 一个 有什么
 要不要 不要 需要 需不需要 应该 一点 有点 一些 干什么 干嘛 做什么
-""".split()) | set("的了吗呢吧啊呀是在有和与及或要会能用把被让给对从向也都就还又很太更最么个这那哪谁怎啥好"))
+""".split()
+    )
+    | set(
+        "的了吗呢吧啊呀是在有和与及或要会能用把被让给对从向也都就还又很太更最么个这那哪谁怎啥好"
+    )
+)
 
 #: Words that say what kind of answer a question wants (作用, 原因, 区别, ...), not its
 #: subject: looked up, but worth a third of a subject word.
-INTENT = sorted(set("""
+INTENT = sorted(
+    set(
+        """
 作用 原因 区别 方法 办法 特点 意思 用途 好处 坏处 优点 缺点 影响 问题 关系 含义 定义 概念 原理
-""".split()))
+""".split()
+    )
+)
 
 #: Pages that list terms rather than explain them: their scores count half.
 SECONDARY_PAGES = ["book/glossary"]
@@ -76,7 +87,9 @@ def read_user_dict(path: Path = USER_DICT) -> list[str]:
         if not parts:
             continue
         if len(parts) > 3 or (len(parts) > 1 and not parts[1].isdigit()):
-            raise DataError(f"{path}:{lineno}: expected `word [freq] [tag]`, got {line!r}")
+            raise DataError(
+                f"{path}:{lineno}: expected `word [freq] [tag]`, got {line!r}"
+            )
         words.append(parts[0])
     return words
 
@@ -89,7 +102,9 @@ def read_synonyms(path: Path = SYNONYMS) -> list[list[str]]:
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         words = line.split("#", 1)[0].split()
         if len(words) == 1:
-            raise DataError(f"{path}:{lineno}: a synonym group needs at least two words: {line!r}")
+            raise DataError(
+                f"{path}:{lineno}: a synonym group needs at least two words: {line!r}"
+            )
         if words:
             groups.append(words)
     return groups
@@ -143,7 +158,9 @@ def search_data() -> dict:
     for group in groups:
         for word in group:
             if not (_HAN.search(word) or re.fullmatch(r"[A-Za-z0-9_]+", word)):
-                raise DataError(f"synonym {word!r} in group {group}: use Chinese or one Latin word")
+                raise DataError(
+                    f"synonym {word!r} in group {group}: use Chinese or one Latin word"
+                )
     return {
         "words": read_user_dict(),
         "synonyms": groups,
@@ -157,7 +174,9 @@ def splitter_code(data: dict) -> str:
     """zh_search.js with the data filled in."""
     js = JS_FILE.read_text(encoding="utf-8")
     if js.count(PLACEHOLDER) != 1:
-        raise DataError(f"{JS_FILE} must hold its {PLACEHOLDER} placeholder exactly once")
+        raise DataError(
+            f"{JS_FILE} must hold its {PLACEHOLDER} placeholder exactly once"
+        )
     return js.replace(PLACEHOLDER, json.dumps(data, ensure_ascii=False, sort_keys=True))
 
 
@@ -216,7 +235,9 @@ def term_counts(builder, index: dict) -> dict:
     for term in sorted(set(index["terms"]) | set(index["titleterms"])):
         if _NUMBER.fullmatch(term):
             continue
-        pages = sorted(set(docs(index["terms"], term)) | set(docs(index["titleterms"], term)))
+        pages = sorted(
+            set(docs(index["terms"], term)) | set(docs(index["titleterms"], term))
+        )
         if not pages:  # a term whose pages were all removed
             continue
         counts = [max(per_doc[d].get(term, 1), 1) for d in pages]
@@ -228,7 +249,11 @@ def term_counts(builder, index: dict) -> dict:
 def add_term_counts(app, exc) -> None:
     """Put the term counts into the built searchindex.js (key ``zh``)."""
     builder = app.builder
-    if exc is not None or builder.format != "html" or getattr(builder, "indexer", None) is None:
+    if (
+        exc is not None
+        or builder.format != "html"
+        or getattr(builder, "indexer", None) is None
+    ):
         return
     from sphinx.search import js_index
 
@@ -263,5 +288,9 @@ def setup(app):
     app.connect("env-get-outdated", _env_get_outdated)
     app.connect("env-updated", _env_updated)
     app.connect("build-finished", add_term_counts)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 1}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }

@@ -22,10 +22,14 @@ def _questions() -> list[dict]:
     """The test set; a question listing several pages expects the first one in the toc."""
     toc = set(harness.toc_docs())
     out = []
-    for item in yaml.safe_load(Path(__file__).with_name("search_questions.yml").read_text(encoding="utf-8")):
+    for item in yaml.safe_load(
+        Path(__file__).with_name("search_questions.yml").read_text(encoding="utf-8")
+    ):
         pages = item["page"] if isinstance(item["page"], list) else [item["page"]]
         present = [p for p in pages if p in toc]
-        assert present, f"search_questions.yml: {item['q']}: none of {pages} is in _toc.yml"
+        assert present, (
+            f"search_questions.yml: {item['q']}: none of {pages} is in _toc.yml"
+        )
         out.append({"q": item["q"], "page": present[0]})
     return out
 
@@ -107,10 +111,15 @@ def test_reader_questions_find_their_page(page, site_url):
         first += rank == 1
         top3 += rank is not None and rank <= 3
         if rank != 1:
-            misses.append(f"  {item['q']}: want {item['page']} (rank {rank}), got {docs[:3]}")
+            misses.append(
+                f"  {item['q']}: want {item['page']} (rank {rank}), got {docs[:3]}"
+            )
     n = len(QUESTIONS)
-    report = (f"{n} reader questions: expected page first {first}/{n} = {first / n:.0%}, "
-              f"in the top 3 {top3}/{n} = {top3 / n:.0%}; misses:\n" + "\n".join(misses or ["  none"]))
+    report = (
+        f"{n} reader questions: expected page first {first}/{n} = {first / n:.0%}, "
+        f"in the top 3 {top3}/{n} = {top3 / n:.0%}; misses:\n"
+        + "\n".join(misses or ["  none"])
+    )
     print(report)
     assert first / n >= FIRST_RATE and top3 / n >= TOP3_RATE, report
 
@@ -118,7 +127,9 @@ def test_reader_questions_find_their_page(page, site_url):
 @pytest.mark.parametrize("query", list(WORDS), ids=list(WORDS.values()))
 def test_words_and_spaced_queries(page, site_url, query):
     docs = _search(page, site_url, query)["docs"]
-    assert docs and docs[0] == WORDS[query], f"search.html?q={query}: want {WORDS[query]} first, got {docs}"
+    assert docs and docs[0] == WORDS[query], (
+        f"search.html?q={query}: want {WORDS[query]} first, got {docs}"
+    )
 
 
 def test_synonym_finds_book_term_and_summary_highlights_it(page, site_url):
@@ -126,18 +137,24 @@ def test_synonym_finds_book_term_and_summary_highlights_it(page, site_url):
     summary shows the book's sentence with its term highlighted."""
     res = _search(page, site_url, "批量归一化的作用")
     assert res["docs"][:1] == ["book/qa/vanishing"], res["docs"]
-    page.wait_for_function("() => !!document.querySelector('#search-results ul.search li p.context')")
+    page.wait_for_function(
+        "() => !!document.querySelector('#search-results ul.search li p.context')"
+    )
     summary = page.evaluate(FIRST_SUMMARY_JS)
     assert summary and {"批归一化", "批量规范化"} & set(summary["marked"]), summary
     assert re.search(r"[\u4e00-\u9fff]{8}", summary["text"]), summary
-    assert len(summary["text"]) <= 170, f"summary is not one sentence: {summary['text']!r}"
+    assert len(summary["text"]) <= 170, (
+        f"summary is not one sentence: {summary['text']!r}"
+    )
 
 
 def test_mixed_query_keeps_code_names_whole(page, site_url):
     """item() and CrossEntropyLoss are looked up whole, next to the Chinese words."""
     page.goto(f"{site_url}search.html")
     page.wait_for_function("() => typeof splitQuery === 'function'")
-    split = page.evaluate("() => splitQuery('item()返回的是什么') .concat(['|'], splitQuery('CrossEntropyLoss要不要先做softmax'))")
+    split = page.evaluate(
+        "() => splitQuery('item()返回的是什么') .concat(['|'], splitQuery('CrossEntropyLoss要不要先做softmax'))"
+    )
     assert split == ["item", "返回", "|", "CrossEntropyLoss", "softmax"], split
 
 
@@ -155,15 +172,24 @@ def test_search_box_of_every_kind_of_page(page, site_url, doc):
     query, want = "梯度消失是什么原因", "book/qa/vanishing"
     page.goto(f"{site_url}{doc}.html")
     _type_into_search_box(page, query)
-    assert urlsplit(page.url).path == "/search.html", f"typing {query} + Enter on {doc} went to {page.url}"
+    assert urlsplit(page.url).path == "/search.html", (
+        f"typing {query} + Enter on {doc} went to {page.url}"
+    )
     docs = _results(page)["docs"]
-    assert docs[:1] == [want], f"search box of {doc}, {query}: want {want} first, got {docs}"
+    assert docs[:1] == [want], (
+        f"search box of {doc}, {query}: want {want} first, got {docs}"
+    )
 
 
 def test_phone_search_and_screenshot(browser, site_url):
     """On a 390-px phone: the search box works, results fit the screen; screenshots saved."""
-    context = harness.new_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = harness.new_context(
+        browser,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     rec = harness.Recorder(site_url)
     try:
         page = context.new_page()
@@ -171,23 +197,35 @@ def test_phone_search_and_screenshot(browser, site_url):
         page.goto(f"{site_url}book/spiral.html")
         _type_into_search_box(page, "adam和sgd哪个好")
         docs = _results(page)["docs"]
-        page.wait_for_function("() => document.querySelectorAll('#search-results p.context').length > 0")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results p.context').length > 0"
+        )
         harness.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(harness.SCREENSHOTS / "search-phone.png"), full_page=False)
-        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        page.screenshot(
+            path=str(harness.SCREENSHOTS / "search-phone.png"), full_page=False
+        )
+        width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
     finally:
         context.close()
     assert docs[:1] == ["book/qa/optimizers"], docs
-    assert width[0] <= width[1] + 1, f"search results scroll sideways on a phone: {width}"
+    assert width[0] <= width[1] + 1, (
+        f"search results scroll sideways on a phone: {width}"
+    )
     assert not rec.foreign(), f"the search page asked other hosts: {rec.foreign()}"
     assert not rec.console_errors, rec.console_errors
 
 
 def test_desktop_screenshot(page, site_url):
     _search(page, site_url, "交叉熵损失怎么算")
-    page.wait_for_function("() => document.querySelectorAll('#search-results p.context').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#search-results p.context').length > 0"
+    )
     harness.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(harness.SCREENSHOTS / "search-desktop.png"), full_page=False)
+    page.screenshot(
+        path=str(harness.SCREENSHOTS / "search-desktop.png"), full_page=False
+    )
 
 
 def test_search_adds_under_100_kb_to_a_page(built_site):
@@ -196,8 +234,12 @@ def test_search_adds_under_100_kb_to_a_page(built_site):
     language_data = (built_site / "_static" / "language_data.js").read_bytes()
     index_text = (built_site / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(index_text[index_text.index("(") + 1 : index_text.rindex(")")])
-    assert "zh" in index and "ZhSearch" in language_data.decode(), "the zh search extension is not in the site"
+    assert "zh" in index and "ZhSearch" in language_data.decode(), (
+        "the zh search extension is not in the site"
+    )
     added = len(language_data) + len(json.dumps(index["zh"], sort_keys=True))
-    print(f"Chinese search adds {added / 1000:.1f} kB (language_data.js {len(language_data) / 1000:.1f} kB "
-          f"with Sphinx's stemmer, term counts {(added - len(language_data)) / 1000:.1f} kB)")
+    print(
+        f"Chinese search adds {added / 1000:.1f} kB (language_data.js {len(language_data) / 1000:.1f} kB "
+        f"with Sphinx's stemmer, term counts {(added - len(language_data)) / 1000:.1f} kB)"
+    )
     assert added < 100_000, f"the Chinese search adds {added} bytes to a page"

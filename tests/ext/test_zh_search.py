@@ -30,25 +30,33 @@ def test_user_dict_and_synonyms_of_the_book_are_readable():
     assert {"批量归一化", "批量规范化"} <= set(bn)
     data = zh_search.search_data()
     assert "怎么" in data["particles"] and "的" in data["particles"]
-    assert "relu" in next(g for g in data["synonyms"] if "线性整流" in g)  # Latin words in lower case
+    assert "relu" in next(
+        g for g in data["synonyms"] if "线性整流" in g
+    )  # Latin words in lower case
 
 
 def test_groups_sharing_a_word_merge():
-    assert zh_search.merge_groups([["批归一化", "BN"], ["学习率", "步长"], ["批量规范化", "批归一化"]]) == [
-        ["学习率", "步长"], ["批归一化", "bn", "批量规范化"]]
+    assert zh_search.merge_groups(
+        [["批归一化", "BN"], ["学习率", "步长"], ["批量规范化", "批归一化"]]
+    ) == [["学习率", "步长"], ["批归一化", "bn", "批量规范化"]]
 
 
 def test_bad_user_dict_line_names_file_and_line(tmp_path):
     path = tmp_path / "dict.txt"
     path.write_text("螺旋 1000 n\n梯度 消失 很多\n", encoding="utf-8")
-    with pytest.raises(zh_search.DataError, match=r"dict.txt:2: expected `word \[freq\] \[tag\]`"):
+    with pytest.raises(
+        zh_search.DataError, match=r"dict.txt:2: expected `word \[freq\] \[tag\]`"
+    ):
         zh_search.read_user_dict(path)
 
 
 def test_synonym_group_of_one_word_is_an_error(tmp_path):
     path = tmp_path / "syn.txt"
     path.write_text("# comment\n批归一化 批量归一化  # ok\n学习率\n", encoding="utf-8")
-    with pytest.raises(zh_search.DataError, match=r"syn.txt:3: a synonym group needs at least two words"):
+    with pytest.raises(
+        zh_search.DataError,
+        match=r"syn.txt:3: a synonym group needs at least two words",
+    ):
         zh_search.read_synonyms(path)
 
 
@@ -62,11 +70,16 @@ def test_glossary_synonyms_section(tmp_path):
         encoding="utf-8",
     )
     assert zh_search.glossary_synonyms(path) == [
-        ["批量归一化", "BatchNorm", "BN", "批量规范化"], ["暂退法", "丢弃法", "Dropout"], ["学习率", "学习速率"]]
+        ["批量归一化", "BatchNorm", "BN", "批量规范化"],
+        ["暂退法", "丢弃法", "Dropout"],
+        ["学习率", "学习速率"],
+    ]
 
 
 def test_splitter_code_carries_the_data():
-    code = zh_search.splitter_code({"words": ["螺旋"], "synonyms": [], "particles": [], "intent": []})
+    code = zh_search.splitter_code(
+        {"words": ["螺旋"], "synonyms": [], "particles": [], "intent": []}
+    )
     assert zh_search.PLACEHOLDER not in code
     assert '{"intent": [], "particles": [], "synonyms": [], "words": ["螺旋"]}' in code
 
@@ -104,13 +117,27 @@ def _language_data(tmp_path: Path, data: dict | None = None) -> Path:
 DOCS = ["a", "b", "c", "d"]
 
 
-def _index(tmp_path: Path, terms: dict, titleterms: dict | None = None, titles=None, alltitles=None,
-           tf=None, lengths=None) -> Path:
+def _index(
+    tmp_path: Path,
+    terms: dict,
+    titleterms: dict | None = None,
+    titles=None,
+    alltitles=None,
+    tf=None,
+    lengths=None,
+) -> Path:
     index = {
-        "docnames": DOCS, "filenames": [d + ".md" for d in DOCS],
+        "docnames": DOCS,
+        "filenames": [d + ".md" for d in DOCS],
         "titles": titles or ["甲", "乙", "丙", "丁"],
-        "terms": terms, "titleterms": titleterms or {}, "alltitles": alltitles or {},
-        "indexentries": {}, "objects": {}, "objnames": {}, "objtypes": {}, "envversion": {},
+        "terms": terms,
+        "titleterms": titleterms or {},
+        "alltitles": alltitles or {},
+        "indexentries": {},
+        "objects": {},
+        "objnames": {},
+        "objtypes": {},
+        "envversion": {},
     }
     if tf is not None:
         index["zh"] = {"tf": tf, "len": lengths or [100] * len(DOCS)}
@@ -119,35 +146,80 @@ def _index(tmp_path: Path, terms: dict, titleterms: dict | None = None, titles=N
     return path
 
 
-def _run(tmp_path: Path, queries: list[str], index: Path | str = "-", data: dict | None = None) -> list[dict]:
+def _run(
+    tmp_path: Path,
+    queries: list[str],
+    index: Path | str = "-",
+    data: dict | None = None,
+) -> list[dict]:
     proc = subprocess.run(
         [_node(), str(RUNNER), str(_language_data(tmp_path, data)), str(index)],
-        input=json.dumps(queries), capture_output=True, text=True, timeout=60,
+        input=json.dumps(queries),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
 
 VOCAB = {
-    "交叉": [0], "交叉熵": [0], "损失": [0, 1], "损失函数": [1], "怎么": [2], "权重": [1, 2],
-    "初始化": [1, 2], "方法": [3], "批归一化": [1], "作用": [0, 1, 2, 3], "不下": [3], "下降": [0, 1, 2],
-    "loss": [0, 1], "item": [2], "crossentropyloss": [0], "softmax": [0], "relu": [1, 2], "张量": [2, 3],
+    "交叉": [0],
+    "交叉熵": [0],
+    "损失": [0, 1],
+    "损失函数": [1],
+    "怎么": [2],
+    "权重": [1, 2],
+    "初始化": [1, 2],
+    "方法": [3],
+    "批归一化": [1],
+    "作用": [0, 1, 2, 3],
+    "不下": [3],
+    "下降": [0, 1, 2],
+    "loss": [0, 1],
+    "item": [2],
+    "crossentropyloss": [0],
+    "softmax": [0],
+    "relu": [1, 2],
+    "张量": [2, 3],
 }
 
 
 def test_unspaced_query_is_cut_into_index_words(tmp_path):
     index = _index(tmp_path, VOCAB)
-    out = {r["query"]: r["split"] for r in _run(tmp_path, [
-        "交叉熵损失怎么算", "权重初始化方法", "批量归一化的作用", "为什么loss不下降",
-        "item()返回的是什么", "CrossEntropyLoss要不要先做softmax", "ＲｅＬＵ", "张量 -relu",
-    ], index)}
-    assert out["交叉熵损失怎么算"] == ["交叉熵", "损失"]         # longest index words; 怎么, 算 dropped
+    out = {
+        r["query"]: r["split"]
+        for r in _run(
+            tmp_path,
+            [
+                "交叉熵损失怎么算",
+                "权重初始化方法",
+                "批量归一化的作用",
+                "为什么loss不下降",
+                "item()返回的是什么",
+                "CrossEntropyLoss要不要先做softmax",
+                "ＲｅＬＵ",
+                "张量 -relu",
+            ],
+            index,
+        )
+    }
+    assert out["交叉熵损失怎么算"] == [
+        "交叉熵",
+        "损失",
+    ]  # longest index words; 怎么, 算 dropped
     assert out["权重初始化方法"] == ["权重", "初始化", "方法"]
-    assert out["批量归一化的作用"] == ["批归一化", "作用"]       # the synonym becomes the book's term
-    assert out["为什么loss不下降"] == ["loss", "下降"]           # tie 不下|降 vs 不|下降: more pages
-    assert out["item()返回的是什么"] == ["item"]                 # 返回 is no index word here
+    assert out["批量归一化的作用"] == [
+        "批归一化",
+        "作用",
+    ]  # the synonym becomes the book's term
+    assert out["为什么loss不下降"] == [
+        "loss",
+        "下降",
+    ]  # tie 不下|降 vs 不|下降: more pages
+    assert out["item()返回的是什么"] == ["item"]  # 返回 is no index word here
     assert out["CrossEntropyLoss要不要先做softmax"] == ["CrossEntropyLoss", "softmax"]
-    assert out["ＲｅＬＵ"] == ["ReLU"]                           # full-width letters from an IME
+    assert out["ＲｅＬＵ"] == ["ReLU"]  # full-width letters from an IME
     assert out["张量 -relu"] == ["张量", "-relu"]
 
 
@@ -166,7 +238,8 @@ def test_dictionary_word_the_book_lacks_falls_back_to_its_parts(tmp_path):
 
 def test_title_match_ranks_first(tmp_path):
     index = _index(
-        tmp_path, {"梯度消失": [0, 1], "原因": [0]},
+        tmp_path,
+        {"梯度消失": [0, 1], "原因": [0]},
         titles=["激活函数", "梯度消失是什么？", "丙", "丁"],
         alltitles={"激活函数": [[0, None]], "梯度消失是什么？": [[1, None]]},
     )
@@ -176,19 +249,30 @@ def test_title_match_ranks_first(tmp_path):
 
 def test_section_title_links_to_the_section(tmp_path):
     index = _index(
-        tmp_path, {"dropout": [0, 1]},
+        tmp_path,
+        {"dropout": [0, 1]},
         titles=["甲", "AlexNet 有哪些特点", "丙", "丁"],
         alltitles={"特点二：Dropout": [[1, "dropout"]], "甲": [[0, None]]},
     )
     r = _run(tmp_path, ["dropout是什么"], index)[0]
-    assert r["pages"][0] == "b" and r["titles"][0] == "AlexNet 有哪些特点 > 特点二：Dropout", r
+    assert (
+        r["pages"][0] == "b"
+        and r["titles"][0] == "AlexNet 有哪些特点 > 特点二：Dropout"
+    ), r
 
 
 def test_term_counts_and_coverage_order_the_body_matches(tmp_path):
     terms = {"权重": [0, 1, 2], "初始化": [0, 1, 2, 3]}
     flat = _index(tmp_path, terms)
-    assert _run(tmp_path, ["权重初始化"], flat)[0]["pages"][3] == "d"  # holds one of two terms
-    counted = _index(tmp_path, terms, tf={"初始化": [2, 30, 1, 1], "权重": [1, 12, 1]}, lengths=[900, 900, 900, 900])
+    assert (
+        _run(tmp_path, ["权重初始化"], flat)[0]["pages"][3] == "d"
+    )  # holds one of two terms
+    counted = _index(
+        tmp_path,
+        terms,
+        tf={"初始化": [2, 30, 1, 1], "权重": [1, 12, 1]},
+        lengths=[900, 900, 900, 900],
+    )
     assert _run(tmp_path, ["权重初始化"], counted)[0]["pages"][0] == "b"
 
 
@@ -218,23 +302,38 @@ def test_tiny_sphinx_project(tmp_path):
     )
     (src / "index.rst").write_text(
         "梯度消失\n========\n\n.. toctree::\n\n   other\n\n"
-        "梯度消失时，批归一化有用。批归一化让梯度消失缓解。数据增强也常用。\n", encoding="utf-8")
+        "梯度消失时，批归一化有用。批归一化让梯度消失缓解。数据增强也常用。\n",
+        encoding="utf-8",
+    )
     (src / "other.rst").write_text("其他\n====\n\n学习率很重要。\n", encoding="utf-8")
     out = tmp_path / "out"
-    app = Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
-                 status=None, warning=None, freshenv=True)
+    app = Sphinx(
+        str(src),
+        str(src),
+        str(out),
+        str(tmp_path / "doctrees"),
+        "html",
+        status=None,
+        warning=None,
+        freshenv=True,
+    )
     app.build()
     text = (out / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
     assert index["terms"]["批归一化"] == 0 and index["terms"]["数据增强"] == 0
     assert index["zh"]["tf"]["批归一化"] == [2]
     assert index["zh"]["len"][0] > index["zh"]["len"][1] > 0
-    assert "ZhSearch" in (out / "_static" / "language_data.js").read_text(encoding="utf-8")
+    assert "ZhSearch" in (out / "_static" / "language_data.js").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_page_holding_the_parts_of_a_long_word_is_found(tmp_path):
     """交叉熵损失 is an index word of one page only; a page with 交叉熵 and 损失 comes next,
     a page with 损失 alone not at all."""
-    index = _index(tmp_path, {"交叉熵损失": [0], "交叉熵": [0, 1], "损失": [0, 1, 2], "交叉": [0, 1]})
+    index = _index(
+        tmp_path,
+        {"交叉熵损失": [0], "交叉熵": [0, 1], "损失": [0, 1, 2], "交叉": [0, 1]},
+    )
     r = _run(tmp_path, ["交叉熵损失怎么算"], index)[0]
     assert r["split"] == ["交叉熵损失"] and r["pages"] == ["a", "b"], r
