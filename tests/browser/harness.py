@@ -211,7 +211,7 @@ async () => {
   const imgs = Array.from(document.images);
   imgs.forEach(i => { if (i.loading === 'lazy') i.loading = 'eager'; });
   await Promise.all(imgs.map(i => i.decode().catch(() => null)));
-  // MathJax 3: the startup promise resolves after the first typeset of the page.
+  // MathJax 3 (a page typeset in the browser): the startup promise resolves after the first typeset.
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   await document.fonts.ready;
   return true;
@@ -222,7 +222,7 @@ PAGE_FACTS_JS = """
 () => {
   const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
   const clone = article.cloneNode(true);
-  clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea').forEach(e => e.remove());
+  clone.querySelectorAll('pre, code, script, style, mjx-container, .katex, .highlight, textarea').forEach(e => e.remove());
   const text = clone.innerText || clone.textContent || '';
   const rawMath = [];
   for (const token of ['\\\\(', '\\\\[', '$$']) {
@@ -236,9 +236,11 @@ PAGE_FACTS_JS = """
     lang: document.documentElement.getAttribute('lang'),
     mathJax: !!(window.MathJax && window.MathJax.startup),
     mathElements: mathEls.length,
-    mathUntypeset: mathEls.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80)),
+    mathUntypeset: mathEls.filter(e => !e.querySelector('.katex, mjx-container')).map(e => e.textContent.slice(0, 80)),
     mjx: document.querySelectorAll('mjx-container').length,
-    mathErrors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.getAttribute('data-mjx-error') || e.textContent),
+    katex: document.querySelectorAll('.katex').length,
+    mathScripts: Array.from(document.scripts).map(s => s.src).filter(u => /mathjax|katex/i.test(u)),
+    mathErrors: Array.from(document.querySelectorAll('mjx-merror, .katex-error, .math-error')).map(e => e.getAttribute('data-mjx-error') || e.getAttribute('title') || e.textContent),
     rawMath,
     images: Array.from(document.images).map(i => ({
       src: i.currentSrc || i.src,
