@@ -116,7 +116,8 @@ def visit_math_block(self, node):
         self.body.append(f'<span class="eqno">({number})')
         self.add_permalink_ref(node, _("Link to this equation"))
         self.body.append("</span>")
-    self.body.append(_html(node))
+    # A formula wider than a phone scrolls sideways: focusable, so a keyboard can scroll it too.
+    self.body.append(_html(node).replace('<span class="katex-display">', '<span class="katex-display" tabindex="0">', 1))
     self.body.append("</div>\n")
     raise nodes.SkipNode
 
