@@ -24,8 +24,7 @@ test: $(STAMP)
 
 serve: $(STAMP)
 	@test -f _build/html/index.html || { echo "No built site in _build/html: run 'make book' first."; exit 1; }
-	@echo "Serving _build/html on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	@$(PY) -m http.server --bind $(HOST) --directory _build/html $(PORT)
+	@$(PY) tests/browser/gzip_server.py --bind $(HOST) --port $(PORT) _build/html
 
 bench: $(STAMP)
 	@$(PY) benchmarks/bench.py

@@ -2,7 +2,9 @@
 (its HTML plus every image, stylesheet, script and font it loads, MathJax included) and the size
 of the whole built site.
 
-Targets: every page under 1.5 MB with its images, the whole site under 20 MB. A page's size is
+Targets: every page under 1.5 MB with its images, the whole site under 20 MB. Then Lighthouse's
+figures of every page (``tests/browser/lighthouse.py``: performance, FCP, LCP, TBT, CLS,
+accessibility, SEO against issue 16's targets). A page's size is
 its transfer size: what travels from a server that gzips text (HTML, CSS, JS, SVG; GitHub Pages
 does) plus the images and web fonts as they are; the uncompressed sum is printed next to it.
 
@@ -216,7 +218,21 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     r = measure(args.site, static=args.static)
     print(json.dumps(r, indent=2, ensure_ascii=False) if args.json else report(r))
+    r["lighthouse"] = lighthouse_figures(args.site, quiet=args.json)
     return r
+
+
+def lighthouse_figures(site, quiet: bool = False) -> dict | None:
+    """Lighthouse's figures per page (tests/browser/lighthouse.py, mobile preset, gzip server),
+    printed as a table; None without Chromium or Lighthouse (``npm ci`` installs it)."""
+    import lighthouse
+
+    chromium = harness.chromium_path()
+    if chromium is None or not lighthouse.LIGHTHOUSE.is_file():
+        print("Lighthouse: skipped (" + (harness.NO_BROWSER if chromium is None else lighthouse.NO_LIGHTHOUSE) + ")")
+        return None
+    site = Path(site) if site else ROOT / "_build" / "html"
+    return lighthouse.measure(site, harness.toc_docs(), chromium, echo=(lambda *a: None) if quiet else print)
 
 
 if __name__ == "__main__":
