@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make the PDF edition buildable: XeLaTeX with Chinese support, latexmk, xindy, the CJK fonts and
+# Make the PDF edition buildable: XeLaTeX with Chinese support, latexmk, the CJK fonts and
 # poppler's pdffonts/pdftotext (the PDF tests read the PDF with them). `make pdf` and `make test`
 # run this first, as they run ensure_browser.sh for Chromium.
 #
@@ -13,7 +13,6 @@ say() { echo "ensure_tex: $*"; }
 declare -A NEED=(
     [xelatex]=texlive-xetex
     [latexmk]=latexmk
-    [xindy]=xindy
     [pdftotext]=poppler-utils
     [kpsewhich]=texlive-latex-extra
 )
