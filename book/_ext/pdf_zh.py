@@ -9,7 +9,10 @@ puts into the preamble, after it has done so:
 * its English "Contents" is dropped; ``dlbookzh.sty`` (loaded last) sets 目录, 第 1 章 ...;
 * ``bbm.sty``, which its class requires but Debian ships only in texlive-fonts-extra
   (500 MB), is replaced by a two-line stand-in;
-* the root page (前言), whose title that extension removes, gets a chapter head again.
+* the root page (前言), whose title that extension removes, gets a chapter head again;
+* correction boxes (勘误, admonitions of class ``warning``) and solutions get boxes of their
+  own colours on paper (``dlbookzh.sty``); a solution follows its exercise, titled
+  "解答 练习 N", as the site's dropdown is open on paper.
 
 HTML: when the PDF has been built (``_build/pdf/dl-week01.pdf``, before the site, as the
 publish workflow does), it is copied to the site root, the download menu of every page gets
@@ -24,6 +27,7 @@ import subprocess
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
@@ -54,6 +58,27 @@ def root_chapter_head(app, env) -> None:
         f"\n\\chapter*{{{title}}}\\phantomsection\\addcontentsline{{toc}}{{chapter}}{{{title}}}"
         f"\\markboth{{{title}}}{{}}\n"
     )
+
+
+class PaperBoxes(SphinxPostTransform):
+    """Wrap 勘误 boxes and solutions in containers whose class ``dlbookzh.sty`` styles."""
+
+    default_priority = 900
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx_exercise.nodes import solution_node
+
+        for node in list(self.document.findall(nodes.Element)):
+            if isinstance(node, solution_node):
+                kind = "dlbook-solution"
+            elif isinstance(node, nodes.admonition) and "warning" in node["classes"]:
+                kind = "dlbook-erratum"
+            else:
+                continue
+            box = nodes.container(classes=[kind])
+            node.replace_self(box)
+            box += node
 
 
 # ----------------------------------------------------------------------------- HTML
@@ -116,6 +141,7 @@ def copy_pdf(app, exception) -> None:
 def setup(app):
     app.connect("config-inited", tune_latex, priority=900)  # after sphinx_jupyterbook_latex (500)
     app.connect("env-updated", root_chapter_head)
+    app.add_post_transform(PaperBoxes)
     app.add_directive("pdf-edition", PdfEdition)
     app.connect("html-page-context", add_menu_entry, priority=600)  # after the theme's buttons (501)
     app.connect("build-finished", copy_pdf)
