@@ -112,7 +112,7 @@ class PdfEdition(SphinxDirective):
         para += nodes.Text("全书另有排好版的 PDF 版（")
         para += nodes.Text(pdf_facts(pdf))
         para += nodes.Text("），由同一次执行的单元格生成：")
-        para += nodes.reference("", PDF_NAME, refuri=uri)
+        para += nodes.reference("", f"下载《{self.config.project}》PDF 版", refuri=uri)
         para += nodes.Text("。")
         return [para]
 

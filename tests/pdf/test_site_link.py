@@ -21,7 +21,7 @@ def build(tmp_path, pdf):
     (src / "book").mkdir(parents=True)
     (src / "conf.py").write_text(
         "extensions = ['pdf_zh', 'myst_parser']\nhtml_theme = 'sphinx_book_theme'\n"
-        "html_theme_options = {'use_download_button': True}\nlanguage = 'zh_CN'\n",
+        "html_theme_options = {'use_download_button': True}\nlanguage = 'zh_CN'\nproject = '深度学习第一周'\n",
         encoding="utf-8",
     )
     (src / "index.md").write_text("# 首页\n\n```{toctree}\nbook/intro\n```\n", encoding="utf-8")
@@ -41,7 +41,8 @@ def test_site_links_the_built_pdf(tmp_path, pdf_build, pdf_info):
     out = build(tmp_path, pdf_build["pdf"])
     assert (out / "dl-week01.pdf").read_bytes() == pdf_build["pdf"].read_bytes()
     intro = (out / "book" / "intro.html").read_text(encoding="utf-8")
-    para = re.search(r"<p>全书另有[^<]*<a[^>]*href=\"\.\./dl-week01\.pdf\"", intro)
+    link = r'<a[^>]*href="\.\./dl-week01\.pdf"[^>]*>下载《深度学习第一周》PDF 版</a>'
+    para = re.search(r"<p>全书另有[^<]*" + link, intro)
     assert para, "the intro page does not link ../dl-week01.pdf"
     assert f"{pdf_info['Pages']} 页" in intro
     menu = intro.split("dropdown-download-buttons", 1)[1].split("</ul>", 1)[0]
