@@ -12,7 +12,9 @@ puts into the preamble, after it has done so:
 * the root page (前言), whose title that extension removes, gets a chapter head again;
 * correction boxes (勘误, admonitions of class ``warning``) and solutions get boxes of their
   own colours on paper (``dlbookzh.sty``); a solution follows its exercise, titled
-  "解答 练习 N", as the site's dropdown is open on paper.
+  "解答 练习 N", as the site's dropdown is open on paper;
+* the bibliography stays in the chapter that holds the ``{bibliography}`` directive (参考文献)
+  instead of Sphinx's extra unnumbered chapter at the very end after an empty one.
 
 HTML: when the PDF has been built (``_build/pdf/dl-week01.pdf``, before the site, as the
 publish workflow does), it is copied to the site root, the download menu of every page gets
@@ -81,6 +83,39 @@ class PaperBoxes(SphinxPostTransform):
             box += node
 
 
+class MarkBibliographySection(SphinxPostTransform):
+    """Before Sphinx gathers the citations at the end (priority 750): mark their section."""
+
+    default_priority = 740
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for citation in self.document.findall(nodes.citation):
+            section = citation.parent
+            while section is not None and not isinstance(section, nodes.section):
+                section = section.parent
+            if section is not None:
+                section["classes"].append("dlbook-bibliography")
+            return
+
+
+class BibliographyInPlace(SphinxPostTransform):
+    """Put Sphinx's gathered bibliography back at the end of the marked section."""
+
+    default_priority = 900
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx.builders.latex.nodes import thebibliography
+
+        bib = next(iter(self.document.findall(thebibliography)), None)
+        home = next(iter(self.document.findall(
+            lambda n: isinstance(n, nodes.section) and "dlbook-bibliography" in n["classes"])), None)
+        if bib is not None and home is not None:
+            bib.parent.remove(bib)
+            home += bib
+
+
 # ----------------------------------------------------------------------------- HTML
 def built_pdf(app) -> Path | None:
     pdf = Path(app.confdir) / "_build" / "pdf" / PDF_NAME
@@ -142,6 +177,8 @@ def setup(app):
     app.connect("config-inited", tune_latex, priority=900)  # after sphinx_jupyterbook_latex (500)
     app.connect("env-updated", root_chapter_head)
     app.add_post_transform(PaperBoxes)
+    app.add_post_transform(MarkBibliographySection)
+    app.add_post_transform(BibliographyInPlace)
     app.add_directive("pdf-edition", PdfEdition)
     app.connect("html-page-context", add_menu_entry, priority=600)  # after the theme's buttons (501)
     app.connect("build-finished", copy_pdf)
