@@ -7,8 +7,8 @@ What one build does, in order:
    ``DLBOOK_DEVICE=cuda``. The execution cache (``_build/.jupyter_cache``) is checked and
    damaged entries (a build killed while writing one) are removed.
 2. **Execution**: every chapter whose code cells are not in the cache runs in its own
-   Jupyter kernel, ``--jobs`` chapters side by side (default: one per CPU core, each kernel
-   with ``DLBOOK_THREADS=1``), longest first. This is exactly what MyST-NB's cache mode
+   Jupyter kernel, ``--jobs`` chapters side by side (default: one per CPU core; torch's
+   threads are set by each chapter's ``dlbook.setup()``), longest first. This is exactly what MyST-NB's cache mode
    would do inside Sphinx one chapter after another (same reader, same hash, same
    ``nbclient`` call, same cache record), only in parallel. If a cell fails, the build
    stops here: every failing chapter is listed with its cell and exception, and
@@ -45,14 +45,12 @@ import sys
 import threading
 import time
 import traceback
-import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVICE_ENV = "DLBOOK_DEVICE"
 DEVICE_VALUES = ("auto", "cpu", "cuda")
-THREADS_ENV = "DLBOOK_THREADS"
 JOBS_ENV = "DLBOOK_JOBS"
 STARTED_ENV = "DLBOOK_BUILD_STARTED"
 COMPLETE_MARK = ".complete"
@@ -261,29 +259,10 @@ def check_device_value() -> str:
     return choice
 
 
-def _dlbook_submodule(name: str):
-    """Import ``dlbook.<name>`` without running ``dlbook/__init__`` (which imports torch, ~2 s).
-
-    The builder process never runs chapter code (kernels do), so it only needs the small
-    modules: the font finder and the Sphinx extensions.
-    """
-    if "dlbook" not in sys.modules:
-        spec = importlib.util.find_spec("dlbook")
-        if spec is None or not spec.submodule_search_locations:
-            raise BuildError(
-                "the package dlbook cannot be imported: run `make book` (it installs it) or set "
-                "PYTHONPATH=code"
-            )
-        pkg = types.ModuleType("dlbook")
-        pkg.__path__ = list(spec.submodule_search_locations)
-        pkg.__spec__ = spec
-        pkg.__file__ = spec.origin
-        sys.modules["dlbook"] = pkg
-    return importlib.import_module(f"dlbook.{name}")
-
-
 def check_font() -> str:
-    fonts = _dlbook_submodule("fonts")
+    """The CJK font the figures need (imports dlbook, and so torch: only when chapters execute)."""
+    from dlbook import fonts
+
     try:
         path = fonts.cjk_font_path()
     except fonts.FontNotFoundError as exc:
@@ -575,7 +554,6 @@ class _Tee(io.TextIOBase):
 def run_sphinx(book: Book, builder: str, fresh: bool) -> tuple[int, str]:
     from jupyter_book.sphinx import build_sphinx
 
-    _dlbook_submodule("sphinxext")  # the book's extensions, without importing torch
     outdir = book.work / builder
     overrides = {
         "external_toc_path": book.toc.as_posix(),
@@ -885,12 +863,11 @@ class build_lock:
 
 
 def default_jobs() -> int:
-    try:
-        n = _dlbook_submodule("_check").env_positive_int(JOBS_ENV)
-    except ValueError as exc:
-        raise BuildError(str(exc)) from None
-    if n:
-        return n
+    value = os.environ.get(JOBS_ENV, "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise BuildError(f"{JOBS_ENV}={value!r} is not a positive integer (chapters executed side by side)")
+        return int(value)
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
@@ -918,9 +895,6 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     os.environ[STARTED_ENV] = f"{t0:.3f}"
-    # One torch thread per kernel: the chapters run side by side (one per core), a kernel's
-    # second thread would only fight them; and the numbers do not depend on the core count.
-    os.environ.setdefault(THREADS_ENV, "1")
     stats = Stats(source=str(args.source), output=str(args.output or ""), jobs=0)
     try:
         with build_lock(args.source.resolve()):

@@ -1,11 +1,8 @@
-"""Sphinx extension of the book: offline math, Chinese search dictionary, favicon check.
+"""Sphinx extension: offline math.
 
-* MathJax 3 is served from the site's own ``_static/mathjax`` (only the TeX→CHTML
-  component, its web fonts and the TeX extensions it may autoload), copied from the
-  pinned PyPI package ``sphinx-mathjax-offline``; no page asks a CDN for anything.
-* The jieba user dictionary that makes words like 数据集 and 决策边界 searchable is
-  passed to Sphinx's Chinese search with an absolute path, so the build works from any
-  working directory.
+MathJax 3 is served from the site's own ``_static/mathjax`` (only the TeX→CHTML component,
+its web fonts and the TeX extensions it may autoload), copied from the pinned PyPI package
+``sphinx-mathjax-offline``; no page asks a CDN for anything.
 """
 
 from __future__ import annotations
@@ -17,7 +14,6 @@ from pathlib import Path
 MATHJAX_DIST = "sphinx-mathjax-offline"
 #: Parts of MathJax the pages load: the combined component, its fonts, lazily loaded extensions.
 MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui")
-USER_DICT = Path(__file__).resolve().parents[2] / "book" / "_static" / "jieba_userdict.txt"
 
 
 def mathjax_source() -> Path:
@@ -50,10 +46,6 @@ def copy_mathjax(outdir: Path) -> Path:
 
 def _config_inited(app, config) -> None:
     config.mathjax_path = "mathjax/tex-chtml.js"
-    if config.language and config.language.startswith("zh"):
-        options = dict(config.html_search_options or {})
-        options["dict"] = str(USER_DICT)
-        config.html_search_options = options
 
 
 def _build_finished(app, exc) -> None:
