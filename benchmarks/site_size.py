@@ -169,7 +169,9 @@ def measure(site: Path | str | None = None, static: bool = False) -> dict:
         pages, method = measure_by_parsing(site, docs), "parsed-html"
     heaviest = max(pages, key=lambda d: pages[d]["gzip_bytes"])
     total, nfiles = site_bytes(site)
+    pdf = site / "dl-week01.pdf"  # the PDF edition (`make pdf` before `make book` puts it there)
     return {
+        "pdf_bytes": pdf.stat().st_size if pdf.is_file() else None,
         "method": method,
         "pages": pages,
         "heaviest_page": {"doc": heaviest, **pages[heaviest]},
@@ -203,6 +205,10 @@ def report(r: dict) -> str:
     lines.append(
         f"Whole site: {s['bytes'] / MB:.2f} MB in {s['files']} files; target < {SITE_LIMIT / MB:.0f} MB"
         + ("  OVER TARGET" if r["site_over_target"] else "")
+    )
+    lines.append(
+        f"PDF edition (in the whole site): {r['pdf_bytes'] / MB:.2f} MB" if r.get("pdf_bytes")
+        else "PDF edition: not in the site (run `make pdf` before `make book`)"
     )
     ok = not r["pages_over_target"] and not r["site_over_target"]
     lines.append("Targets: " + ("met" if ok else "MISSED: " + ", ".join(r["pages_over_target"] + (["site"] if r["site_over_target"] else []))))

@@ -876,7 +876,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--source", type=Path, default=ROOT, help="the book's folder (with _config.yml, _toc.yml)")
     p.add_argument("--output", type=Path, default=None, help="where the site goes (default: SOURCE/_build/html)")
     p.add_argument("-j", "--jobs", type=int, default=None, help=f"chapters executed side by side (default: ${JOBS_ENV} or one per CPU core)")
-    p.add_argument("--builder", choices=("html", "linkcheck"), default="html")
+    p.add_argument("--builder", choices=("html", "linkcheck", "latex"), default="html")
     p.add_argument("--fresh", action="store_true", help="re-read every page (the execution cache is kept)")
     p.add_argument("--stats-json", type=Path, default=None, help="write timings and what executed to this file")
     args = p.parse_args(argv)
