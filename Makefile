@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: book test serve bench linkcheck lock clean distclean venv venv-test
+.PHONY: book test serve bench linkcheck lock clean distclean venv venv-test pdf
 
 venv:  # what building needs (requirements.txt); checked in a fraction of a second when nothing changed
 	@PYTHON="$(PYTHON)" VENV="$(VENV)" KIND=build bash tools/setup_venv.sh
@@ -19,13 +19,22 @@ book: venv
 
 test: venv-test
 	@bash tools/ensure_browser.sh
+	@bash tools/ensure_tex.sh
 	@$(PY) -m pytest
 
 serve:
 	@test -f _build/html/index.html || { echo "No built site in _build/html: run 'make book' first."; exit 1; }
 	@$(MAKE) --no-print-directory venv
-	@echo "Serving _build/html on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	@$(PY) -m http.server --bind $(HOST) --directory _build/html $(PORT)
+	@$(PY) tests/browser/gzip_server.py --bind $(HOST) --port $(PORT) _build/html
+
+# The PDF edition, from the same execution cache as the site (cells run only if not cached yet).
+pdf: venv
+	@DLBOOK_NEED_TEX=1 bash tools/ensure_tex.sh
+	@$(PY) tools/build_book.py --builder latex $(PDF_BUILD_ARGS)
+	@cd _build/.work/latex && latexmk -pdf -dvi- -ps- -interaction=nonstopmode -halt-on-error -silent dl-week01.tex >latexmk.out 2>&1 \
+	  || { tail -n 40 dl-week01.log; echo "make pdf: XeLaTeX failed (log: _build/.work/latex/dl-week01.log)" >&2; exit 1; }
+	@mkdir -p _build/pdf && cp _build/.work/latex/dl-week01.pdf _build/.work/latex/dl-week01.log _build/pdf/
+	@echo "PDF edition: _build/pdf/dl-week01.pdf ($$(pdfinfo _build/pdf/dl-week01.pdf | sed -n 's/^Pages: *//p') pages)"
 
 bench: venv
 	@$(PY) benchmarks/bench.py

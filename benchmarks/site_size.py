@@ -2,7 +2,9 @@
 (its HTML plus every image, stylesheet, script and font it loads, MathJax included) and the size
 of the whole built site.
 
-Targets: every page under 1.5 MB with its images, the whole site under 20 MB. A page's size is
+Targets: every page under 1.5 MB with its images, the whole site under 20 MB. Then Lighthouse's
+figures of every page (``tests/browser/lighthouse.py``: performance, FCP, LCP, TBT, CLS,
+accessibility, SEO against issue 16's targets). A page's size is
 its transfer size: what travels from a server that gzips text (HTML, CSS, JS, SVG; GitHub Pages
 does) plus the images and web fonts as they are; the uncompressed sum is printed next to it.
 
@@ -167,7 +169,9 @@ def measure(site: Path | str | None = None, static: bool = False) -> dict:
         pages, method = measure_by_parsing(site, docs), "parsed-html"
     heaviest = max(pages, key=lambda d: pages[d]["gzip_bytes"])
     total, nfiles = site_bytes(site)
+    pdf = site / "dl-week01.pdf"  # the PDF edition (`make pdf` before `make book` puts it there)
     return {
+        "pdf_bytes": pdf.stat().st_size if pdf.is_file() else None,
         "method": method,
         "pages": pages,
         "heaviest_page": {"doc": heaviest, **pages[heaviest]},
@@ -202,6 +206,10 @@ def report(r: dict) -> str:
         f"Whole site: {s['bytes'] / MB:.2f} MB in {s['files']} files; target < {SITE_LIMIT / MB:.0f} MB"
         + ("  OVER TARGET" if r["site_over_target"] else "")
     )
+    lines.append(
+        f"PDF edition (in the whole site): {r['pdf_bytes'] / MB:.2f} MB" if r.get("pdf_bytes")
+        else "PDF edition: not in the site (run `make pdf` before `make book`)"
+    )
     ok = not r["pages_over_target"] and not r["site_over_target"]
     lines.append("Targets: " + ("met" if ok else "MISSED: " + ", ".join(r["pages_over_target"] + (["site"] if r["site_over_target"] else []))))
     return "\n".join(lines)
@@ -216,7 +224,21 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     r = measure(args.site, static=args.static)
     print(json.dumps(r, indent=2, ensure_ascii=False) if args.json else report(r))
+    r["lighthouse"] = lighthouse_figures(args.site, quiet=args.json)
     return r
+
+
+def lighthouse_figures(site, quiet: bool = False) -> dict | None:
+    """Lighthouse's figures per page (tests/browser/lighthouse.py, mobile preset, gzip server),
+    printed as a table; None without Chromium or Lighthouse (``npm ci`` installs it)."""
+    import lighthouse
+
+    chromium = harness.chromium_path()
+    if chromium is None or not lighthouse.LIGHTHOUSE.is_file():
+        print("Lighthouse: skipped (" + (harness.NO_BROWSER if chromium is None else lighthouse.NO_LIGHTHOUSE) + ")")
+        return None
+    site = Path(site) if site else ROOT / "_build" / "html"
+    return lighthouse.measure(site, harness.toc_docs(), chromium, echo=(lambda *a: None) if quiet else print)
 
 
 if __name__ == "__main__":

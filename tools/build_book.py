@@ -258,7 +258,7 @@ def stop(signum, frame) -> None:
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--source", type=Path, default=ROOT)
-    p.add_argument("--builder", choices=("html", "linkcheck"), default="html")
+    p.add_argument("--builder", choices=("html", "linkcheck", "latex"), default="html")
     p.add_argument("--stats-json", type=Path)
     p.add_argument("-j", "--jobs", type=int, default=None)
     args = p.parse_args(argv)

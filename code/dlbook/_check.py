@@ -7,18 +7,26 @@ import numbers
 
 
 def positive_int(name: str, value, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int, or raise naming ``name`` if it is not an int >= minimum."""
+    """Return ``value`` as an int, or raise naming ``name`` if it is not an int >=
+    minimum.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be an int >= {minimum}, got {type(value).__name__} {value!r}"
+        )
     if value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
     return int(value)
 
 
 def nonneg_float(name: str, value, *, strictly_positive: bool = False) -> float:
-    """Return ``value`` as a finite float >= 0 (> 0 if ``strictly_positive``), else raise naming it."""
+    """Return ``value`` as a finite float >= 0 (> 0 if ``strictly_positive``), else
+    raise naming it.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be a real number, got {type(value).__name__} {value!r}"
+        )
     value = float(value)
     if not math.isfinite(value) or value < 0 or (strictly_positive and value == 0):
         bound = "> 0" if strictly_positive else ">= 0"
@@ -27,17 +35,26 @@ def nonneg_float(name: str, value, *, strictly_positive: bool = False) -> float:
 
 
 def choice(name: str, value, allowed) -> str:
-    """Return the lower-cased ``value`` if it is one of ``allowed``, else raise listing them."""
+    """Return the lower-cased ``value`` if it is one of ``allowed``, else raise listing
+    them.
+    """
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, one of {', '.join(allowed)}; got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a string, one of {', '.join(allowed)}; got "
+            f"{type(value).__name__}"
+        )
     key = value.strip().lower()
     if key not in allowed:
-        raise ValueError(f"{name}={value!r} is unknown; allowed values: {', '.join(allowed)}")
+        raise ValueError(
+            f"{name}={value!r} is unknown; allowed values: {', '.join(allowed)}"
+        )
     return key
 
 
 def env_positive_int(name: str) -> int | None:
-    """The environment variable ``name`` as an int >= 1, None when unset or empty; else ValueError naming it."""
+    """The environment variable ``name`` as an int >= 1, None when unset or empty; else
+    ValueError naming it.
+    """
     import os
 
     raw = os.environ.get(name, "").strip()

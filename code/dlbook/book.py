@@ -17,6 +17,7 @@ import torch
 from ._check import env_positive_int, positive_int
 from .device import describe_device, get_device
 from .fonts import setup_fonts
+from .notebook import glue
 from .seed import seed_everything
 
 THREADS_ENV_VAR = "DLBOOK_THREADS"
@@ -110,13 +111,8 @@ def setup(seed: int = 12345, *, glue_name: str | None = "device") -> torch.devic
     device = get_device()
     _configure_notebook_figures()
     if glue_name:
-        try:
-            from IPython import get_ipython
+        from IPython import get_ipython
 
-            if get_ipython() is not None:
-                from myst_nb import glue
-
-                glue(glue_name, device_summary(describe_device(device)), display=False)
-        except ImportError:  # pragma: no cover
-            pass
+        if get_ipython() is not None:
+            glue(glue_name, device_summary(describe_device(device)), display=False)
     return device

@@ -42,11 +42,14 @@ def get_device(prefer: str | None = None) -> torch.device:
         prefer = os.environ.get(ENV_VAR, "auto")
         source = f"environment variable {ENV_VAR}"
     if not isinstance(prefer, str):
-        raise TypeError(f"{source} must be a string, one of {ALLOWED}; got {type(prefer).__name__}")
+        raise TypeError(
+            f"{source} must be a string, one of {ALLOWED}; got {type(prefer).__name__}"
+        )
     choice = prefer.strip().lower() or "auto"
     if choice not in ALLOWED:
         raise DeviceError(
-            f"{source}={prefer!r} is not a known device; allowed values: {', '.join(ALLOWED)}"
+            f"{source}={prefer!r} is not a known device; allowed values: "
+            f"{', '.join(ALLOWED)}"
         )
     if choice == "cpu":
         return torch.device("cpu")
@@ -54,15 +57,19 @@ def get_device(prefer: str | None = None) -> torch.device:
         return torch.device("cuda")
     if choice == "cuda":
         raise DeviceError(
-            f"{source} asks for 'cuda' but torch.cuda.is_available() is False on this machine "
+            f"{source} asks for 'cuda' but torch.cuda.is_available() is False on this "
+            "machine "
             f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'no'}). "
-            f"Unset {ENV_VAR} or set {ENV_VAR}=cpu to build on the CPU, or install a CUDA build of torch."
+            f"Unset {ENV_VAR} or set {ENV_VAR}=cpu to build on the CPU, or install a "
+            "CUDA build of torch."
         )
     return torch.device("cpu")
 
 
 def cpu_name() -> str:
-    """A human-readable name of this machine's processor (model name from /proc/cpuinfo)."""
+    """A human-readable name of this machine's processor (model name from
+    /proc/cpuinfo).
+    """
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             for line in fh:

@@ -19,9 +19,7 @@ import numpy as np
 import torch
 
 from ._check import choice, nonneg_float, positive_int
-
-#: Optimizer names accepted by :func:`make_optimizer_2d` and :func:`trajectory`.
-OPTIMIZERS_2D = ("sgd", "momentum", "adam", "adamw")
+from .train import OPTIMIZERS, make_optimizer
 
 #: Colours and Chinese labels used for the optimizers in the figures.
 OPTIMIZER_STYLE = {
@@ -34,7 +32,9 @@ OPTIMIZER_STYLE = {
 
 @dataclass(frozen=True)
 class TestFunction:
-    """A function of the plane with a known minimum, a start point and a window to draw it in."""
+    """A function of the plane with a known minimum, a start point and a window to draw
+    it in.
+    """
 
     __test__ = False  # not a pytest test class despite the name
 
@@ -49,20 +49,29 @@ class TestFunction:
     def __call__(self, p: torch.Tensor) -> torch.Tensor:
         """Value at points ``p`` of shape (..., 2) (any float dtype, any device)."""
         if not isinstance(p, torch.Tensor) or p.shape[-1:] != (2,):
-            raise ValueError(f"p must be a tensor of shape (..., 2), got {getattr(p, 'shape', type(p).__name__)}")
+            raise ValueError(
+                "p must be a tensor of shape (..., 2), got "
+                f"{getattr(p, 'shape', type(p).__name__)}"
+            )
         return self.fn(p)
 
 
 def quadratic(kappa: float = 20.0, angle: float = 0.0) -> TestFunction:
-    """The ill-conditioned bowl ``f = (u**2 + kappa * v**2) / 2``, ``(u, v)`` = the point rotated by ``-angle``.
+    """The ill-conditioned bowl ``f = (u**2 + kappa * v**2) / 2``, ``(u, v)`` = the
+    point rotated by ``-angle``.
 
     ``kappa`` is the condition number (ratio of the largest to the smallest curvature);
-    ``angle`` (radians) turns the narrow valley away from the axes. Minimum at the origin.
+    ``angle`` (radians) turns the narrow valley away from the axes. Minimum at the
+    origin.
     """
     kappa = nonneg_float("kappa", kappa, strictly_positive=True)
     if kappa < 1:
         raise ValueError(f"kappa must be >= 1 (the condition number), got {kappa}")
-    if isinstance(angle, bool) or not isinstance(angle, (int, float)) or not math.isfinite(angle):
+    if (
+        isinstance(angle, bool)
+        or not isinstance(angle, (int, float))
+        or not math.isfinite(angle)
+    ):
         raise TypeError(f"angle must be a finite real number (radians), got {angle!r}")
     c, s = math.cos(angle), math.sin(angle)
 
@@ -72,13 +81,19 @@ def quadratic(kappa: float = 20.0, angle: float = 0.0) -> TestFunction:
         return 0.5 * (u * u + kappa * v * v)
 
     return TestFunction(
-        name=f"病态二次函数（条件数 {kappa:g}）", fn=fn, minimum=(0.0, 0.0), start=(-4.0, 1.2),
-        xlim=(-4.5, 1.5), ylim=(-1.6, 1.6),
+        name=f"病态二次函数（条件数 {kappa:g}）",
+        fn=fn,
+        minimum=(0.0, 0.0),
+        start=(-4.0, 1.2),
+        xlim=(-4.5, 1.5),
+        ylim=(-1.6, 1.6),
     )
 
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> TestFunction:
-    """Rosenbrock's banana valley ``f = (a - x)**2 + b (y - x**2)**2``, minimum 0 at ``(a, a**2)``."""
+    """Rosenbrock's banana valley ``f = (a - x)**2 + b (y - x**2)**2``, minimum 0 at
+    ``(a, a**2)``.
+    """
     a = nonneg_float("a", a, strictly_positive=True)
     b = nonneg_float("b", b, strictly_positive=True)
 
@@ -87,34 +102,20 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> TestFunction:
         return (a - x) ** 2 + b * (y - x * x) ** 2
 
     return TestFunction(
-        name="Rosenbrock 函数", fn=fn, minimum=(a, a * a), start=(-1.5, 2.0),
-        xlim=(-2.0, 2.0), ylim=(-1.0, 3.0), log_levels=True,
+        name="Rosenbrock 函数",
+        fn=fn,
+        minimum=(a, a * a),
+        start=(-1.5, 2.0),
+        xlim=(-2.0, 2.0),
+        ylim=(-1.0, 3.0),
+        log_levels=True,
     )
-
-
-def make_optimizer_2d(params, name: str, lr: float, momentum: float = 0.9, betas=(0.9, 0.999),
-                      weight_decay: float = 0.0) -> torch.optim.Optimizer:
-    """``torch.optim`` optimizer by name: ``sgd`` (plain, no momentum), ``momentum`` (SGD with
-    ``momentum``), ``adam``, ``adamw``."""
-    name = choice("optimizer", name, OPTIMIZERS_2D)
-    lr = nonneg_float("lr", lr, strictly_positive=True)
-    momentum = nonneg_float("momentum", momentum)
-    weight_decay = nonneg_float("weight_decay", weight_decay)
-    if not (isinstance(betas, (tuple, list)) and len(betas) == 2 and all(0 <= float(b) < 1 for b in betas)):
-        raise ValueError(f"betas must be a pair of numbers in [0, 1), got {betas!r}")
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=weight_decay)
-    if name == "momentum":
-        if momentum == 0:
-            raise ValueError("momentum must be > 0 for optimizer='momentum' (use optimizer='sgd' for plain SGD)")
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
-    return cls(params, lr=lr, betas=tuple(float(b) for b in betas), weight_decay=weight_decay)
 
 
 @dataclass
 class Trajectory:
-    """Points visited by an optimizer: ``points`` (steps+1, 2) and ``values`` (steps+1,), float64 NumPy arrays.
+    """Points visited by an optimizer: ``points`` (steps+1, 2) and ``values``
+    (steps+1,), float64 NumPy arrays.
 
     ``diverged`` is True when the value became infinite or NaN (the run stops there).
     """
@@ -143,20 +144,34 @@ def trajectory(
     momentum: float = 0.9,
     betas=(0.9, 0.999),
 ) -> Trajectory:
-    """Minimise the 2-D test function ``fn`` from ``start`` (default ``fn.start``) with a real ``torch.optim``
+    """Minimise the 2-D test function ``fn`` from ``start`` (default ``fn.start``) with
+    a real ``torch.optim``
     optimizer for ``steps`` steps; record every point.
 
     The point is a float64 CPU tensor: the toy problem needs no accelerator, and float64
     keeps the paths identical on every machine.
     """
     if not isinstance(fn, TestFunction):
-        raise TypeError(f"fn must be a TestFunction (dlbook.optim2d.quadratic() or rosenbrock()), got {type(fn).__name__}")
+        raise TypeError(
+            "fn must be a TestFunction (dlbook.optim2d.quadratic() or rosenbrock()), "
+            f"got {type(fn).__name__}"
+        )
     steps = positive_int("steps", steps)
     start = fn.start if start is None else start
     if len(start) != 2:
         raise ValueError(f"start must be a point (x, y), got {start!r}")
-    p = torch.tensor([float(start[0]), float(start[1])], dtype=torch.float64, requires_grad=True)
-    opt = make_optimizer_2d([p], optimizer, lr, momentum=momentum, betas=betas)
+    p = torch.tensor(
+        [float(start[0]), float(start[1])], dtype=torch.float64, requires_grad=True
+    )
+    name = choice("optimizer", optimizer, OPTIMIZERS)
+    opt = make_optimizer(
+        [p],
+        name,
+        lr,
+        momentum=momentum if name == "momentum" else None,
+        betas=betas,
+        fused=False,
+    )
     points = [p.detach().clone()]
     values = []
     diverged = False
@@ -177,53 +192,28 @@ def trajectory(
         diverged = not bool(torch.isfinite(last))
     else:
         points = points[: len(values)]
-    return Trajectory(optimizer=optimizer.strip().lower(), lr=float(lr),
-                      points=torch.stack(points).numpy(), values=torch.stack(values).numpy(), diverged=diverged)
-
-
-def plot_trajectories(fn: TestFunction, trajectories, ax=None, title: str | None = None, resolution: int = 200):
-    """Contour plot of ``fn`` with each :class:`Trajectory` drawn on top (start ○, minimum ★). Returns the axes."""
-    import matplotlib.pyplot as plt
-
-    if not isinstance(fn, TestFunction):
-        raise TypeError(f"fn must be a TestFunction, got {type(fn).__name__}")
-    resolution = positive_int("resolution", resolution, minimum=2)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.2, 3.6))
-    xs = torch.linspace(*fn.xlim, resolution, dtype=torch.float64)
-    ys = torch.linspace(*fn.ylim, resolution, dtype=torch.float64)
-    gx, gy = torch.meshgrid(xs, ys, indexing="xy")
-    z = fn(torch.stack((gx, gy), dim=-1)).numpy()
-    if fn.log_levels:
-        levels = np.logspace(-1, math.log10(max(float(z.max()), 1.0)), 14)
-    else:
-        levels = float(z.max()) * np.linspace(0.03, 1.0, 14) ** 2
-    ax.contour(gx.numpy(), gy.numpy(), z, levels=levels, colors="#bbbbbb", linewidths=0.7)
-    for tr in trajectories:
-        color, label = OPTIMIZER_STYLE.get(tr.optimizer, ("#000000", tr.optimizer))
-        pts = tr.points
-        ax.plot(pts[:, 0], pts[:, 1], "-", color=color, linewidth=1.3, label=f"{label}（lr={tr.lr:g}）")
-        ax.plot(pts[-1, 0], pts[-1, 1], "o", color=color, markersize=4)
-    start = trajectories[0].points[0] if trajectories else fn.start
-    ax.plot(*start, "o", color="black", markerfacecolor="white", markersize=6)
-    ax.plot(*fn.minimum, "*", color="black", markersize=10)
-    ax.set_xlim(*fn.xlim)
-    ax.set_ylim(*fn.ylim)
-    ax.set_xlabel("$x$")
-    ax.set_ylabel("$y$")
-    if title:
-        ax.set_title(title)
-    return ax
+    return Trajectory(
+        optimizer=optimizer.strip().lower(),
+        lr=float(lr),
+        points=torch.stack(points).numpy(),
+        values=torch.stack(values).numpy(),
+        diverged=diverged,
+    )
 
 
 def optimizer_state_numel(optimizer: torch.optim.Optimizer) -> dict[str, int]:
-    """How many numbers ``optimizer.state`` holds, per buffer name (e.g. ``{"exp_avg": P, "exp_avg_sq": P, "step": k}``).
+    """How many numbers ``optimizer.state`` holds, per buffer name (e.g. ``{"exp_avg":
+    P, "exp_avg_sq": P, "step": k}``).
 
-    Only tensors count; ``None`` entries (plain SGD's absent momentum buffer) hold nothing.
-    Read it after at least one ``optimizer.step()``: optimizers create their state lazily.
+    Only tensors count; ``None`` entries (plain SGD's absent momentum buffer) hold
+    nothing.
+    Read it after at least one ``optimizer.step()``: optimizers create their state
+    lazily.
     """
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
     counts: dict[str, int] = {}
     for state in optimizer.state.values():
         for key, value in state.items():
@@ -235,15 +225,26 @@ def optimizer_state_numel(optimizer: torch.optim.Optimizer) -> dict[str, int]:
 def optimizer_state_bytes(optimizer: torch.optim.Optimizer) -> int:
     """Bytes of all tensors kept in ``optimizer.state``."""
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    return sum(v.numel() * v.element_size() for s in optimizer.state.values() for v in s.values()
-               if isinstance(v, torch.Tensor))
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
+    return sum(
+        v.numel() * v.element_size()
+        for s in optimizer.state.values()
+        for v in s.values()
+        if isinstance(v, torch.Tensor)
+    )
 
 
 def weight_decay_paths(
-    optimizer: str = "adamw", lr: float = 0.01, weight_decay: float = 0.1, steps: int = 200, grad_scale: float = 50.0
+    optimizer: str = "adamw",
+    lr: float = 0.01,
+    weight_decay: float = 0.1,
+    steps: int = 200,
+    grad_scale: float = 50.0,
 ) -> np.ndarray:
-    """Two weights, both starting at 1: how strongly does the optimizer's weight decay shrink each?
+    """Two weights, both starting at 1: how strongly does the optimizer's weight decay
+    shrink each?
 
     Weight 0 gets no gradient from the loss; weight 1 gets a pure-noise gradient
     ``+grad_scale, -grad_scale, +grad_scale, ...`` (its loss is ``±grad_scale * w1``),
@@ -257,7 +258,7 @@ def weight_decay_paths(
     grad_scale = nonneg_float("grad_scale", grad_scale)
     weight_decay = nonneg_float("weight_decay", weight_decay)
     w = torch.ones(2, dtype=torch.float64, requires_grad=True)
-    opt = make_optimizer_2d([w], name, lr, weight_decay=weight_decay)
+    opt = make_optimizer([w], name, lr, weight_decay=weight_decay, fused=False)
     path = [w.detach().clone()]
     for t in range(steps):
         opt.zero_grad(set_to_none=True)

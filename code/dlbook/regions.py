@@ -1,4 +1,5 @@
-"""Linear regions of ReLU networks on a 2-D input, and the deep MLPs the wide-vs-deep chapter compares.
+"""Linear regions of ReLU networks on a 2-D input: counted on a grid, and bounded by
+theory.
 
 A ReLU network computes a piecewise linear function: on each piece (a *linear region*)
 every ReLU is either on or off, so the network is one affine map there. Fixing which
@@ -26,16 +27,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._check import choice, nonneg_float, positive_int
-from .models import make_mlp, modules_of
+from ._check import nonneg_float, positive_int
+from .inspect import modules_of
 
 
-#: Weight initialisations accepted by :func:`make_deep_mlp`.
-INITS = ("default", "he")
-
-
-def grid_points(lim: float = 1.0, resolution: int = 400, device: torch.device | str | None = None) -> torch.Tensor:
-    """The ``resolution x resolution`` grid over ``[-lim, lim]^2`` as a float32 tensor of shape (resolution**2, 2).
+def grid_points(
+    lim: float = 1.0, resolution: int = 400, device: torch.device | str | None = None
+) -> torch.Tensor:
+    """The ``resolution x resolution`` grid over ``[-lim, lim]^2`` as a float32 tensor
+    of shape (resolution**2, 2).
 
     Row ``i * resolution + j`` holds ``(x_j, y_i)``: reshaping a per-point result to
     ``(resolution, resolution)`` gives an image with y along the rows (draw it with
@@ -49,12 +49,17 @@ def grid_points(lim: float = 1.0, resolution: int = 400, device: torch.device | 
 
 
 def _relus(model: nn.Module) -> list[nn.ReLU]:
-    return modules_of(model, nn.ReLU, "nn.ReLU module: activation patterns need ReLU layers built as modules")
+    return modules_of(
+        model,
+        nn.ReLU,
+        "nn.ReLU module: activation patterns need ReLU layers built as modules",
+    )
 
 
 @torch.no_grad()
 def activation_patterns(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
-    """Boolean tensor (N, number of ReLU units) on the CPU: which ReLU units are on (input > 0) at each point.
+    """Boolean tensor (N, number of ReLU units) on the CPU: which ReLU units are on
+    (input > 0) at each point.
 
     Every ``nn.ReLU`` module of ``model`` is watched with a forward hook, in the order
     the forward pass calls them. ``X`` must be on the model's device. The model is
@@ -62,10 +67,17 @@ def activation_patterns(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
     """
     relus = _relus(model)
     if not isinstance(X, torch.Tensor) or X.ndim != 2 or not X.is_floating_point():
-        raise ValueError(f"X must be a float tensor of shape (N, D), got {getattr(X, 'shape', type(X).__name__)}")
+        raise ValueError(
+            "X must be a float tensor of shape (N, D), got "
+            f"{getattr(X, 'shape', type(X).__name__)}"
+        )
     seen: list[torch.Tensor] = []
-    hooks = [r.register_forward_hook(lambda _m, inp, _out: seen.append((inp[0] > 0).reshape(inp[0].shape[0], -1)))
-             for r in relus]
+    hooks = [
+        r.register_forward_hook(
+            lambda _m, inp, _out: seen.append((inp[0] > 0).reshape(inp[0].shape[0], -1))
+        )
+        for r in relus
+    ]
     was_training = model.training
     model.eval()
     try:
@@ -78,9 +90,13 @@ def activation_patterns(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
 
 
 def _pattern_ids(patterns: torch.Tensor) -> tuple[int, np.ndarray]:
-    """Number of distinct rows of a boolean (N, K) tensor and the row index of each point's pattern."""
+    """Number of distinct rows of a boolean (N, K) tensor and the row index of each
+    point's pattern.
+    """
     packed = np.packbits(patterns.numpy(), axis=1)
-    rows = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    rows = (
+        np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    )
     uniq, inverse = np.unique(rows, return_inverse=True)
     return len(uniq), inverse.reshape(-1)
 
@@ -88,7 +104,8 @@ def _pattern_ids(patterns: torch.Tensor) -> tuple[int, np.ndarray]:
 def region_map(
     model: nn.Module, lim: float = 1.0, resolution: int = 400, batch_size: int = 65536
 ) -> tuple[int, np.ndarray]:
-    """Count the linear regions of ``model`` met by the grid of :func:`grid_points`; also return the map.
+    """Count the linear regions of ``model`` met by the grid of :func:`grid_points`;
+    also return the map.
 
     Returns ``(count, ids)`` where ``ids`` is an int array of shape
     ``(resolution, resolution)`` giving each grid point the number of its activation
@@ -102,14 +119,21 @@ def region_map(
     pts = grid_points(lim, resolution, device=dev)
     first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
     if first is not None and first.in_features != 2:
-        raise ValueError(f"model must take 2 inputs (a point of the plane), its first layer takes {first.in_features}")
-    pats = torch.cat([activation_patterns(model, chunk) for chunk in pts.split(batch_size)])
+        raise ValueError(
+            "model must take 2 inputs (a point of the plane), its first layer takes "
+            f"{first.in_features}"
+        )
+    pats = torch.cat(
+        [activation_patterns(model, chunk) for chunk in pts.split(batch_size)]
+    )
     count, ids = _pattern_ids(pats)
     return count, ids.reshape(resolution, resolution)
 
 
 def count_regions(model: nn.Module, lim: float = 1.0, resolution: int = 400) -> int:
-    """Number of distinct ReLU activation patterns on a ``resolution x resolution`` grid over ``[-lim, lim]^2``."""
+    """Number of distinct ReLU activation patterns on a ``resolution x resolution`` grid
+    over ``[-lim, lim]^2``.
+    """
     return region_map(model, lim, resolution)[0]
 
 
@@ -118,7 +142,8 @@ def _int(name: str, value, minimum: int = 1) -> int:
 
 
 def hyperplane_regions(n_inputs: int, n_planes: int) -> int:
-    """Most pieces ``n_planes`` hyperplanes cut ``R^n_inputs`` into: ``sum_{j=0}^{n_inputs} C(n_planes, j)``.
+    """Most pieces ``n_planes`` hyperplanes cut ``R^n_inputs`` into:
+    ``sum_{j=0}^{n_inputs} C(n_planes, j)``.
 
     This is exactly the maximal number of linear regions of a one-hidden-layer ReLU
     network with ``n_inputs`` inputs and ``n_planes`` hidden units (Zaslavsky's count
@@ -130,7 +155,8 @@ def hyperplane_regions(n_inputs: int, n_planes: int) -> int:
 
 
 def montufar_lower_bound(n_inputs: int, width: int, n_layers: int) -> int:
-    """Montúfar et al. (2014): the maximal number of linear regions is at least this many.
+    """Montúfar et al. (2014): the maximal number of linear regions is at least this
+    many.
 
     For ``n_inputs = n0`` inputs and ``n_layers = L`` hidden ReLU layers of width
     ``n >= n0``::
@@ -144,12 +170,15 @@ def montufar_lower_bound(n_inputs: int, width: int, n_layers: int) -> int:
     n = _int("width", width)
     L = _int("n_layers", n_layers)
     if n < n0:
-        raise ValueError(f"width must be >= n_inputs={n0} for the Montúfar bound, got width={n}")
+        raise ValueError(
+            f"width must be >= n_inputs={n0} for the Montúfar bound, got width={n}"
+        )
     return (n // n0) ** (n0 * (L - 1)) * hyperplane_regions(n0, n)
 
 
 def regions_upper_bound(n_inputs: int, widths) -> int:
-    """No ReLU MLP with these hidden ``widths`` has more linear regions than this (exact int).
+    """No ReLU MLP with these hidden ``widths`` has more linear regions than this (exact
+    int).
 
     ``prod_l sum_{j=0}^{d_l} C(n_l, j)`` with ``d_l = min(n0, n_1, ..., n_l)``: inside
     one region of the first ``l-1`` layers, the ``n_l`` units of layer ``l`` are affine
@@ -157,7 +186,9 @@ def regions_upper_bound(n_inputs: int, widths) -> int:
     """
     n0 = _int("n_inputs", n_inputs)
     if isinstance(widths, numbers.Integral):
-        raise TypeError("widths must be a sequence of hidden-layer widths, e.g. [16, 16, 16]")
+        raise TypeError(
+            "widths must be a sequence of hidden-layer widths, e.g. [16, 16, 16]"
+        )
     widths = [_int(f"widths[{i}]", w) for i, w in enumerate(widths)]
     if not widths:
         raise ValueError("widths must name at least one hidden layer")
@@ -168,113 +199,31 @@ def regions_upper_bound(n_inputs: int, widths) -> int:
     return total
 
 
-class ResidualMLP(nn.Module):
-    """``Linear(d_in, w) → ReLU``, then ``n_hidden_layers - 1`` blocks ``h ← h + ReLU(Linear(h))``, then ``Linear(w, d_out)``.
-
-    It has exactly the parameters of the plain ``make_mlp(d_in, w, d_out,
-    n_hidden_layers=n_hidden_layers)``; only the skip connections differ
-    (He et al., 2016).
+def mlp_params(d_in: int, width: int, d_out: int, depth: int) -> int:
+    """Parameters of ``nets.mlp(d_in, width, d_out, depth=L)``: weights and biases of
+    every layer.
     """
-
-    def __init__(self, d_in: int, width: int, d_out: int, n_hidden_layers: int):
-        super().__init__()
-        self.stem = nn.Sequential(nn.Linear(d_in, width), nn.ReLU())
-        self.blocks = nn.ModuleList(nn.Sequential(nn.Linear(width, width), nn.ReLU())
-                                    for _ in range(n_hidden_layers - 1))
-        self.head = nn.Linear(width, d_out)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.stem(x)
-        for block in self.blocks:
-            h = h + block(h)
-        return self.head(h)
-
-
-def make_deep_mlp(
-    d_in: int,
-    width: int,
-    d_out: int,
-    n_hidden_layers: int,
-    *,
-    residual: bool = False,
-    init: str = "default",
-    seed: int | None = None,
-    device: torch.device | str | None = None,
-) -> nn.Module:
-    """A ReLU MLP with ``n_hidden_layers`` hidden layers of ``width`` units, plain or residual.
-
-    ``residual=False`` is :func:`dlbook.make_mlp`; ``residual=True`` is a
-    :class:`ResidualMLP` with the same parameter shapes. ``init="default"`` keeps
-    PyTorch's initialisation of ``nn.Linear`` (weights uniform with variance
-    ``1 / (3 fan_in)``); ``init="he"`` redraws every weight from ``N(0, 2 / fan_in)``
-    (He et al., 2015), keeping the biases. With ``seed`` the weights are drawn on the
-    CPU from that seed before the move to ``device``.
-    """
-    init = choice("init", init, INITS)
-    d_in = positive_int("d_in", d_in)
-    width = positive_int("width", width)
-    d_out = positive_int("d_out", d_out)
-    n_hidden_layers = positive_int("n_hidden_layers", n_hidden_layers)
-    if not isinstance(residual, bool):
-        raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
-    if residual:
-        if seed is not None:
-            torch.manual_seed(positive_int("seed", seed, minimum=0))
-        model = ResidualMLP(d_in, width, d_out, n_hidden_layers)
-    else:
-        model = make_mlp(d_in, width, d_out, "relu", n_hidden_layers, seed=seed)
-    if init == "he":
-        with torch.no_grad():
-            for layer in model.modules():
-                if isinstance(layer, nn.Linear):
-                    layer.weight.normal_(0.0, math.sqrt(2.0 / layer.in_features))
-    return model if device is None else model.to(device)
-
-
-def count_params(model: nn.Module) -> int:
-    """Number of trainable numbers in ``model``."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
-def mlp_params(d_in: int, width: int, d_out: int, n_hidden_layers: int) -> int:
-    """Parameters of ``make_mlp(d_in, width, d_out, n_hidden_layers=L)``: weights and biases of every layer."""
-    d_in, width, d_out = positive_int("d_in", d_in), positive_int("width", width), positive_int("d_out", d_out)
-    L = positive_int("n_hidden_layers", n_hidden_layers)
+    d_in, width, d_out = (
+        positive_int("d_in", d_in),
+        positive_int("width", width),
+        positive_int("d_out", d_out),
+    )
+    L = positive_int("depth", depth)
     return (d_in + 1) * width + (L - 1) * (width + 1) * width + (width + 1) * d_out
 
 
-def width_for_params(n_params: int, d_in: int, d_out: int, n_hidden_layers: int) -> int:
-    """The hidden width whose :func:`mlp_params` is closest to ``n_params`` (ties: the smaller width)."""
+def width_for_params(n_params: int, d_in: int, d_out: int, depth: int) -> int:
+    """The hidden width whose :func:`mlp_params` is closest to ``n_params`` (ties: the
+    smaller width).
+    """
     target = positive_int("n_params", n_params)
     best, best_gap = 1, None
     w = 1
     while True:
-        p = mlp_params(d_in, w, d_out, n_hidden_layers)
+        p = mlp_params(d_in, w, d_out, depth)
         gap = abs(p - target)
         if best_gap is None or gap < best_gap:
             best, best_gap = w, gap
         if p > target:
             return best
         w += 1
-
-
-def plot_regions(ids: np.ndarray, lim: float = 1.0, ax=None, title: str | None = None, seed: int = 0):
-    """Draw a region map from :func:`region_map`: every region in its own random light colour. Returns the axes."""
-    import matplotlib.pyplot as plt
-
-    ids = np.asarray(ids)
-    if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"ids must be a 2-D integer array from region_map, got shape {ids.shape} dtype {ids.dtype}")
-    lim = nonneg_float("lim", lim, strictly_positive=True)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(3.2, 3.2))
-    rng = np.random.default_rng(seed)
-    colors = 0.35 + 0.65 * rng.random((int(ids.max()) + 1, 3))
-    ax.imshow(colors[ids], origin="lower", extent=(-lim, lim, -lim, lim), interpolation="nearest")
-    ax.set_xticks([-lim, 0, lim])
-    ax.set_yticks([-lim, 0, lim])
-    if title:
-        ax.set_title(title)
-    return ax

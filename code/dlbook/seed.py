@@ -10,12 +10,16 @@ import numpy as np
 import torch
 
 
-def seed_everything(seed: int = 12345, *, deterministic: bool = True) -> torch.Generator:
+def seed_everything(
+    seed: int = 12345, *, deterministic: bool = True
+) -> torch.Generator:
     """Seed Python, NumPy and torch (CPU and CUDA) and return a fresh CPU generator.
 
     With ``deterministic=True`` and a GPU present, torch is asked to use deterministic
-    algorithms (``warn_only`` so an op without a deterministic version still runs) and cuDNN
-    autotuning is switched off. On the CPU the book's kernels are deterministic already, so
+    algorithms (``warn_only`` so an op without a deterministic version still runs) and
+    cuDNN
+    autotuning is switched off. On the CPU the book's kernels are deterministic already,
+    so
     the switch is left alone there (as the chapters were written and checked).
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
@@ -34,10 +38,13 @@ def seed_everything(seed: int = 12345, *, deterministic: bool = True) -> torch.G
 
 
 def _use_deterministic_algorithms() -> None:
-    """``torch.use_deterministic_algorithms(True, warn_only=True)`` without its 2-5 s import.
+    """``torch.use_deterministic_algorithms(True, warn_only=True)`` without its 2-5 s
+    import.
 
-    The public function imports the compiler (``torch._inductor``, ``torch._dynamo``) just to
-    set the compiler's own flag; that import was the slowest part of every chapter's first
+    The public function imports the compiler (``torch._inductor``, ``torch._dynamo``)
+    just to
+    set the compiler's own flag; that import was the slowest part of every chapter's
+    first
     cell. The book compiles nothing, so set torch's flag directly and tell the compiler
     through its environment variable, which it reads whenever it is first imported.
     """

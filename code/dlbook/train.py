@@ -1,7 +1,15 @@
-"""A full-batch training loop that records loss and accuracy every epoch."""
+"""Training: one loop, :func:`fit`, with one record of a run, :class:`History`.
+
+* :func:`fit` trains any model with cross-entropy: full batch (the spiral chapters) or
+  shuffled mini-batches with optional augmentation (the digits);
+* :func:`fit_many` is its packed fast path for a sweep of one-hidden-layer MLPs: same
+  paths (up to rounding), a fraction of the Python overhead;
+* :func:`make_optimizer`: every optimizer the book uses, by name.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import torch
@@ -9,18 +17,33 @@ from torch import nn
 
 from ._check import choice, nonneg_float, positive_int
 from .data import check_xy
-from .models import model_device
+from .fastpath import cross_entropy, fast_forward, is_plain
+from .inspect import model_device
 
-OPTIMIZERS = ("sgd", "adam", "adamw")
+#: Optimizer names of :func:`make_optimizer` ("momentum": SGD with momentum).
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One model of a :func:`fit_many` sweep: hidden width, activation, seed of its
+    weights.
+    """
+
+    hidden: int
+    activation: str = "relu"
+    seed: int = 12345
 
 
 @dataclass
 class History:
     """Per-epoch records of a training run (plain Python floats, on no device).
 
-    ``loss[i]`` and ``acc[i]`` are measured on the training data in epoch ``i``
-    before that epoch's update; ``final_loss`` / ``final_acc`` after the last update.
-    ``test_acc`` is filled when test data were given.
+    ``loss[i]`` / ``acc[i]``: training loss and accuracy in epoch ``i``, measured on the
+    batches as they were trained (before each update); ``final_loss`` / ``final_acc``:
+    on all training data after the last update (model in eval mode). ``test_acc``: the
+    final test accuracy and ``test_curve[i]`` the one after epoch ``i`` (mini-batch
+    runs), when test data were given.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -28,111 +51,96 @@ class History:
     final_loss: float = float("nan")
     final_acc: float = float("nan")
     test_acc: float | None = None
+    test_curve: list[float] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
         return len(self.loss)
 
+    def epochs_to(self, target: float) -> int | None:
+        """First epoch (counted from 1) whose test accuracy reached ``target``, else
+        None.
+        """
+        return next((i + 1 for i, a in enumerate(self.test_curve) if a >= target), None)
 
-def make_optimizer(params, name: str = "adam", lr: float = 1e-3, weight_decay: float = 0.0, momentum: float = 0.0):
-    """``torch.optim`` optimizer by name (``sgd``, ``adam``, ``adamw``).
 
-    Uses the fused kernels (one call updates every parameter; same update rule, about 3x
-    less time per step than the multi-tensor loop on the book's small models) where torch
-    has them for the parameters' device, the multi-tensor (foreach) kernels otherwise.
+def make_optimizer(
+    params,
+    name: str = "adam",
+    lr: float = 1e-3,
+    *,
+    weight_decay: float = 0.0,
+    momentum: float | None = None,
+    betas=(0.9, 0.999),
+    fused: bool = True,
+):
+    """``torch.optim`` optimizer by name: ``sgd``, ``momentum`` (SGD with ``momentum``,
+    0.9 unless given), ``adam``, ``adamw``.
+
+    ``fused=True`` uses the fused kernels (one call updates every parameter; same rule,
+    ~3x faster on the book's small models) where torch has them for the parameters'
+    device, the multi-tensor (foreach) kernels otherwise; ``fused=False`` torch's
+    default kernels (the 2-D optimizer paths, computed in float64).
     """
     name = choice("optimizer", name, OPTIMIZERS)
     lr = nonneg_float("lr", lr, strictly_positive=True)
     weight_decay = nonneg_float("weight_decay", weight_decay)
+    if momentum is None:
+        momentum = 0.9 if name == "momentum" else 0.0
     momentum = nonneg_float("momentum", momentum)
-    if name != "sgd" and momentum:
-        raise ValueError(f"momentum applies to optimizer='sgd' only, got momentum={momentum} with {name!r}")
+    if name in ("adam", "adamw") and momentum:
+        raise ValueError(
+            f"momentum applies to SGD only, got momentum={momentum} with {name!r}"
+        )
+    if name == "momentum" and momentum == 0:
+        raise ValueError(
+            "optimizer='momentum' needs momentum > 0 (use 'sgd' for plain SGD)"
+        )
+    if not (
+        isinstance(betas, (tuple, list))
+        and len(betas) == 2
+        and all(0 <= float(b) < 1 for b in betas)
+    ):
+        raise ValueError(f"betas must be a pair of numbers in [0, 1), got {betas!r}")
     params = list(params)
-    if name == "sgd":
-        cls, kw = torch.optim.SGD, dict(lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if name in ("sgd", "momentum"):
+        cls, kw = (
+            torch.optim.SGD,
+            dict(lr=lr, momentum=momentum, weight_decay=weight_decay),
+        )
     else:
         cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
         kw = dict(lr=lr, weight_decay=weight_decay)
-    if _fused_ok(params):
-        return cls(params, fused=True, **kw)
-    return cls(params, foreach=True, **kw)
-
-
-def _fused_ok(params) -> bool:
-    """True when every parameter is a float tensor on the CPU or a CUDA GPU (where torch has fused kernels)."""
-    tensors = [p for group in params for p in (group["params"] if isinstance(group, dict) else [group])]
-    return bool(tensors) and all(
-        isinstance(p, torch.Tensor) and p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in tensors
+        if tuple(betas) != (0.9, 0.999):
+            kw["betas"] = tuple(float(b) for b in betas)
+    if not fused:
+        return cls(params, **kw)
+    return cls(
+        params, **kw, **({"fused": True} if _fused_ok(params) else {"foreach": True})
     )
 
 
-class _LinearFn(torch.autograd.Function):
-    """``F.linear`` with a faster weight gradient for the book's thin layers.
-
-    Autograd computes ``grad_W = grad_out.T @ x``; when ``x`` has only a few columns (the
-    spiral's 2 input features) that product takes ~10x longer on the CPU than its
-    transpose ``(x.T @ grad_out).T``, which gives the same numbers.
-    """
-
-    @staticmethod
-    def forward(ctx, x, weight, bias):
-        ctx.save_for_backward(x, weight)
-        ctx.has_bias = bias is not None
-        return nn.functional.linear(x, weight, bias)
-
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad):
-        x, weight = ctx.saved_tensors
-        grad_x = grad @ weight if ctx.needs_input_grad[0] else None
-        grad_w = None
-        if ctx.needs_input_grad[1]:
-            grad_w = (x.t() @ grad).t() if x.shape[1] <= grad.shape[1] else grad.t() @ x
-        grad_b = grad.sum(0) if ctx.has_bias and ctx.needs_input_grad[2] else None
-        return grad_x, grad_w, grad_b
-
-
-#: Layers :func:`_forward` evaluates itself; anything else in a model is called as usual.
-_ELEMENTWISE = (nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.Identity)
-
-
-def _plain(module: nn.Module) -> bool:
-    """True for a Sequential tree of Linear layers and elementwise activations without hooks."""
-    if module._forward_hooks or module._forward_pre_hooks or module._backward_hooks:
-        return False
-    if type(module) is nn.Sequential:
-        return all(_plain(m) for m in module)
-    return type(module) is nn.Linear or isinstance(module, _ELEMENTWISE)
-
-
-def _forward(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """``module(x)`` for a :func:`_plain` model, with :class:`_LinearFn` for the Linear layers."""
-    if type(module) is nn.Sequential:
-        for m in module:
-            x = _forward(m, x)
-        return x
-    if type(module) is nn.Linear:
-        return _LinearFn.apply(x, module.weight, module.bias)
-    return module(x)
-
-
-def cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy of ``(N, C)`` logits, the same value as ``F.cross_entropy(logits, y)``.
-
-    On the CPU it is computed with the classes along the middle axis of a ``(1, C, N)``
-    view, where the log-softmax kernel is ~2x faster for a handful of classes. Elsewhere
-    the plain call: CUDA's kernel for that layout (``nll_loss2d``) has no deterministic
-    version, and the book runs with deterministic algorithms on the GPU.
-    """
-    if logits.device.type == "cpu":
-        return nn.functional.cross_entropy(logits.t().unsqueeze(0), y.unsqueeze(0))
-    return nn.functional.cross_entropy(logits, y)
+def _fused_ok(params) -> bool:
+    """True when every parameter is a float tensor on the CPU or a CUDA GPU."""
+    tensors = [
+        p
+        for group in params
+        for p in (group["params"] if isinstance(group, dict) else [group])
+    ]
+    return bool(tensors) and all(
+        isinstance(p, torch.Tensor)
+        and p.is_floating_point()
+        and p.device.type in ("cpu", "cuda")
+        for p in tensors
+    )
 
 
 @torch.no_grad()
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """Cross-entropy loss and accuracy of ``model`` on ``(X, y)``, without changing the model."""
-    check_xy(X, y)
+    """Cross-entropy loss and accuracy of ``model`` on ``(X, y)``, in eval mode,
+    unchanged.
+    """
+    check_xy(X, y, any_shape=True)
     was_training = model.training
     model.eval()
     try:
@@ -144,36 +152,66 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float,
     return float(loss), float(acc)
 
 
-def train(
+def fit(
     model: nn.Module,
     X: torch.Tensor,
     y: torch.Tensor,
+    *,
     epochs: int = 1000,
     optimizer: str = "adam",
     lr: float = 1e-3,
     weight_decay: float = 1e-5,
-    momentum: float = 0.0,
+    momentum: float | None = None,
+    batch_size: int | None = None,
+    augment=None,
+    seed: int = 0,
     X_test: torch.Tensor | None = None,
     y_test: torch.Tensor | None = None,
 ) -> History:
-    """Train ``model`` on all of ``(X, y)`` at once (full batch) with cross-entropy.
+    """Train ``model`` on ``(X, y)`` with cross-entropy and return its :class:`History`.
 
-    The loop keeps the per-epoch numbers on the device and copies them to the CPU once at
-    the end, so it never waits for the GPU inside the loop. ``model``, ``X`` and ``y``
-    must already be on the same device. Models made of Linear layers and activations
-    (everything :func:`~dlbook.models.make_mlp` builds) take a faster path that computes
-    the same gradients (see :class:`_LinearFn`, :func:`cross_entropy`).
+    ``batch_size=None``: full batch, one update per epoch. The per-epoch numbers stay
+    on the device until the end, so the loop never waits for a GPU; models made of
+    Linear layers and activations take a faster path with the same gradients
+    (:mod:`dlbook.fastpath`).
+
+    ``batch_size=B``: shuffled mini-batches of B, a new order every epoch, each batch
+    passed through ``augment(batch, generator)`` if given (e.g. :class:`RandomShift`);
+    the test accuracy is measured after every epoch. ``seed`` fixes the order, the
+    augmentation and the dropout masks.
+
+    ``model``, ``X`` and ``y`` must be on the same device.
     """
-    check_xy(X, y)
+    if batch_size is None and augment is not None:
+        raise ValueError("augment needs mini-batches: give batch_size")
+    check_xy(X, y, any_shape=batch_size is not None)
     epochs = positive_int("epochs", epochs)
     dev = model_device(model)
     if X.device != dev:
-        raise ValueError(f"model is on {dev} but X is on {X.device}; move them to the same device first")
+        raise ValueError(
+            f"model is on {dev} but X is on {X.device}; "
+            "move them to the same device first"
+        )
     check_test_data(X_test, y_test)
-    opt = make_optimizer(model.parameters(), optimizer, lr, weight_decay, momentum)
+    opt = make_optimizer(
+        model.parameters(), optimizer, lr, weight_decay=weight_decay, momentum=momentum
+    )
+    if batch_size is None:
+        loss, acc = _full_batch(model, opt, X, y, epochs)
+        return finish_history(model, loss, acc, X, y, X_test, y_test)
+    batch_size = positive_int("batch_size", batch_size)
+    seed = positive_int("seed", seed, minimum=0)
+    return _mini_batch(
+        model, opt, X, y, epochs, batch_size, augment, seed, X_test, y_test
+    )
+
+
+def _full_batch(model, opt, X, y, epochs):
+    """One update per epoch on all of (X, y); per-epoch loss and accuracy as lists."""
+    dev = X.device
     losses = torch.empty(epochs, device=dev)
     hits = torch.empty(epochs, device=dev, dtype=torch.long)
-    forward = (lambda inp: _forward(model, inp)) if _plain(model) else model
+    forward = (lambda inp: fast_forward(model, inp)) if is_plain(model) else model
     model.train()
     for epoch in range(epochs):
         logits = forward(X)
@@ -183,21 +221,74 @@ def train(
         opt.step()
         losses[epoch] = loss.detach()
         hits[epoch] = (logits.detach().argmax(1) == y).sum()
-    return finish_history(model, losses.cpu().tolist(), (hits.cpu().double() / y.shape[0]).tolist(), X, y, X_test, y_test)
+    return losses.cpu().tolist(), (hits.cpu().double() / y.shape[0]).tolist()
+
+
+def _mini_batch(model, opt, X, y, epochs, batch_size, augment, seed, X_test, y_test):
+    dev = X.device
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)  # dropout masks
+    n = X.shape[0]
+    losses = torch.zeros(epochs, device=dev)
+    hits = torch.zeros(epochs, device=dev)
+    test_curve = torch.empty(epochs, device=dev)
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(n, generator=gen).to(dev)
+        for b in range(math.ceil(n / batch_size)):
+            idx = order[b * batch_size : (b + 1) * batch_size]
+            xb, yb = X[idx], y[idx]
+            if augment is not None:
+                xb = augment(xb, gen)
+            logits = model(xb)
+            loss = nn.functional.cross_entropy(logits, yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses[epoch] += loss.detach() * len(idx) / n
+            hits[epoch] += (logits.detach().argmax(1) == yb).sum()
+        if X_test is not None:
+            model.eval()
+            with torch.no_grad():
+                test_curve[epoch] = (model(X_test).argmax(1) == y_test).float().mean()
+    hist = finish_history(
+        model, losses.cpu().tolist(), (hits / n).cpu().tolist(), X, y, X_test, y_test
+    )
+    model.train()
+    if X_test is not None:
+        hist.test_curve = test_curve.cpu().tolist()
+    return hist
 
 
 def check_test_data(X_test, y_test) -> None:
-    """Both test tensors or neither; when given, shaped like training data (see check_xy)."""
+    """Both test tensors or neither; when given, shaped like training data (see
+    check_xy).
+    """
     if (X_test is None) != (y_test is None):
         raise ValueError("give both X_test and y_test, or neither")
     if X_test is not None:
-        check_xy(X_test, y_test)
+        check_xy(X_test, y_test, any_shape=True)
 
 
 def finish_history(model, loss, acc, X, y, X_test=None, y_test=None) -> History:
-    """A :class:`History` of per-epoch ``loss``/``acc`` plus the trained model's final and test numbers."""
+    """A :class:`History` of per-epoch ``loss``/``acc`` plus the final and test
+    numbers."""
     hist = History(loss=loss, acc=acc)
     hist.final_loss, hist.final_acc = evaluate(model, X, y)
     if X_test is not None:
         hist.test_acc = evaluate(model, X_test, y_test)[1]
     return hist
+
+
+def fit_many(specs, X, y, **options):
+    """:func:`fit` for a sweep of one-hidden-layer MLPs, trained together as one packed
+    model.
+
+    ``specs``: :class:`~dlbook.packed.Spec` s (hidden width, activation, seed). Returns
+    ``(models, histories)``, model ``i`` being what
+    ``fit(nets.mlp(D, s.hidden, C, activation=s.activation, seed=s.seed), X, y, ...)``
+    trains, up to floating-point rounding. Full batch only; options as for :func:`fit`.
+    """
+    from .packed import fit_packed
+
+    return fit_packed(specs, X, y, **options)

@@ -7,11 +7,10 @@ Importable without Playwright installed; Playwright is imported where a browser 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -101,46 +100,15 @@ def slug(doc: str) -> str:
 
 
 # --------------------------------------------------------------------------- web server
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files, quiet, and the site's 404.html for a missing path (as GitHub Pages does)."""
-
-    def log_message(self, format, *args):  # noqa: A002 - http.server's signature
-        pass
-
-    def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code == 404 and page.is_file():
-            body = page.read_bytes()
-            self.send_response(404, message)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return
-        super().send_error(code, message, explain)
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        # A browser that navigates away drops its open requests: not the site's error, no traceback.
-        import sys
-
-        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
-            return
-        super().handle_error(request, client_address)
+# gzip_server.py: text gzipped as a static host sends it, the site's 404.html for a missing path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gzip_server import make_server  # noqa: E402
 
 
 @contextmanager
 def serve(site: Path, host: str = "127.0.0.1"):
     """Serve ``site`` on a free port of ``host`` in a thread; yields the base URL (ending in /)."""
-    site = Path(site)
-    if not (site / "index.html").is_file():
-        raise FileNotFoundError(f"no built site at {site} (index.html missing)")
-    handler = functools.partial(_Handler, directory=str(site))
-    server = _Server((host, 0), handler)
+    server = make_server(site, host)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
@@ -243,7 +211,7 @@ async () => {
   const imgs = Array.from(document.images);
   imgs.forEach(i => { if (i.loading === 'lazy') i.loading = 'eager'; });
   await Promise.all(imgs.map(i => i.decode().catch(() => null)));
-  // MathJax 3: the startup promise resolves after the first typeset of the page.
+  // MathJax 3 (a page typeset in the browser): the startup promise resolves after the first typeset.
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   await document.fonts.ready;
   return true;
@@ -254,7 +222,7 @@ PAGE_FACTS_JS = """
 () => {
   const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
   const clone = article.cloneNode(true);
-  clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea').forEach(e => e.remove());
+  clone.querySelectorAll('pre, code, script, style, mjx-container, .katex, .highlight, textarea').forEach(e => e.remove());
   const text = clone.innerText || clone.textContent || '';
   const rawMath = [];
   for (const token of ['\\\\(', '\\\\[', '$$']) {
@@ -268,9 +236,11 @@ PAGE_FACTS_JS = """
     lang: document.documentElement.getAttribute('lang'),
     mathJax: !!(window.MathJax && window.MathJax.startup),
     mathElements: mathEls.length,
-    mathUntypeset: mathEls.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80)),
+    mathUntypeset: mathEls.filter(e => !e.querySelector('.katex, mjx-container')).map(e => e.textContent.slice(0, 80)),
     mjx: document.querySelectorAll('mjx-container').length,
-    mathErrors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.getAttribute('data-mjx-error') || e.textContent),
+    katex: document.querySelectorAll('.katex').length,
+    mathScripts: Array.from(document.scripts).map(s => s.src).filter(u => /mathjax|katex/i.test(u)),
+    mathErrors: Array.from(document.querySelectorAll('mjx-merror, .katex-error, .math-error')).map(e => e.getAttribute('data-mjx-error') || e.getAttribute('title') || e.textContent),
     rawMath,
     images: Array.from(document.images).map(i => ({
       src: i.currentSrc || i.src,

@@ -1,0 +1,157 @@
+"""Math rendered at build time: every formula of a page is typeset by KaTeX (pinned in
+package.json, run in Node once per page) into HTML + CSS, with MathML for screen readers. A page
+needs no math script: only KaTeX's stylesheet and the few fonts its formulas use, served from the
+site's own ``_static/katex`` (WOFF2 only), so it works offline, prints, and follows dark mode
+(the formulas take the text colour).
+
+A formula KaTeX cannot typeset is a build warning (an error under ``-W``) naming the page, the
+line and KaTeX's message. Without Node, or without ``node_modules/katex``, the build stops
+and says what to run; ``npm ci`` is run once when npm is there and KaTeX is not.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.errors import ExtensionError
+from sphinx.locale import _
+from sphinx.util import logging
+from sphinx.util.math import get_node_equation_number
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+KATEX = ROOT / "node_modules" / "katex"
+RENDER_JS = Path(__file__).with_name("katex_render.js")
+RENDERER = "katex_build"
+STATIC = "katex"  # under _static
+CSS = f"{STATIC}/katex.css"
+HTML_KEY = "katex_html"
+
+
+def ensure_katex() -> Path:
+    """The installed KaTeX package folder; runs ``npm ci`` when it is missing and npm is there."""
+    if shutil.which("node") is None:
+        raise ExtensionError(
+            "katex_math: Node.js is missing; the book's formulas are typeset at build time by KaTeX. "
+            "Install Node.js 18+ with npm (Debian: apt-get install -y nodejs npm) and run `make book`."
+        )
+    if not (KATEX / "dist" / "katex.min.css").is_file():
+        if shutil.which("npm") is None:
+            raise ExtensionError("katex_math: node_modules/katex is missing and npm is not installed: install npm, then run `npm ci`.")
+        logger.info("katex_math: installing KaTeX (npm ci, pinned in package-lock.json)")
+        proc = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0 or not (KATEX / "dist" / "katex.min.css").is_file():
+            raise ExtensionError(f"katex_math: `npm ci` failed in {ROOT.name}/:\n{proc.stderr[-1500:]}")
+    return KATEX
+
+
+def tex_of(node) -> tuple[str, bool]:
+    """(TeX source, display mode) of a math node, wrapped the way Sphinx's MathJax renderer does."""
+    if isinstance(node, nodes.math):
+        return node.astext(), False
+    tex = node.astext()
+    if node.get("nowrap"):
+        return tex, True
+    parts = [p for p in tex.split("\n\n") if p.strip()]
+    if len(parts) > 1:  # several equations: one aligned block, as sphinx.ext.mathjax does
+        return "\\begin{aligned}" + "\\\\".join(parts) + "\\end{aligned}", True
+    return tex, True
+
+
+def render(formulas: list[tuple[str, bool]]) -> list[dict]:
+    """Typeset formulas with KaTeX in one Node process; one ``{html}`` or ``{error}`` per formula."""
+    if not formulas:
+        return []
+    katex = ensure_katex()
+    payload = json.dumps([{"tex": t, "display": d} for t, d in formulas])
+    proc = subprocess.run(
+        ["node", str(RENDER_JS), str(katex)], input=payload, capture_output=True, text=True, encoding="utf-8"
+    )
+    if proc.returncode != 0:
+        raise ExtensionError(f"katex_math: Node failed:\n{proc.stderr[-1500:]}")
+    return json.loads(proc.stdout)
+
+
+def _doctree_resolved(app, doctree, docname) -> None:
+    if app.builder.format != "html" or getattr(app.builder, "math_renderer_name", None) != RENDERER:
+        return
+    found = [n for n in doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))]
+    for node, result in zip(found, render([tex_of(n) for n in found])):
+        if "error" in result:
+            logger.warning("KaTeX cannot typeset %r: %s", node.astext()[:80], result["error"],
+                           location=node, type="katex", subtype="parse")
+            node[HTML_KEY] = f'<code class="math-error">{html.escape(node.astext())}</code>'
+        else:
+            node[HTML_KEY] = result["html"]
+
+
+def _html(node) -> str:
+    out = node.get(HTML_KEY)
+    if out is None:  # a node added after doctree-resolved: typeset it alone
+        result = render([tex_of(node)])[0]
+        if "error" in result:
+            raise ExtensionError(f"katex_math: {result['error']}")
+        out = result["html"]
+    return out
+
+
+def visit_math(self, node):
+    self.body.append(self.starttag(node, "span", "", CLASS="math notranslate nohighlight"))
+    self.body.append(_html(node))
+    self.body.append("</span>")
+    raise nodes.SkipNode
+
+
+def visit_math_block(self, node):
+    self.body.append(self.starttag(node, "div", CLASS="math notranslate nohighlight"))
+    if node.get("number"):
+        number = get_node_equation_number(self, node)
+        self.body.append(f'<span class="eqno">({number})')
+        self.add_permalink_ref(node, _("Link to this equation"))
+        self.body.append("</span>")
+    # A formula wider than a phone scrolls sideways: focusable, so a keyboard can scroll it too.
+    self.body.append(_html(node).replace('<span class="katex-display">', '<span class="katex-display" tabindex="0">', 1))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+def copy_katex_static(outdir: Path) -> Path:
+    """KaTeX's stylesheet (WOFF2 fonts only) and its WOFF2 fonts into ``outdir/_static/katex``."""
+    dist = ensure_katex() / "dist"
+    dst = Path(outdir) / "_static" / STATIC
+    (dst / "fonts").mkdir(parents=True, exist_ok=True)
+    css = (dist / "katex.min.css").read_text(encoding="utf-8")
+    # src:url(fonts/X.woff2) format("woff2"),url(fonts/X.woff) format("woff"),url(fonts/X.ttf) format("truetype")
+    css = re.sub(r'(url\(fonts/[^)]+\.woff2\) format\("woff2"\))(?:,url\([^)]+\) format\("[a-z]+"\))+', r"\1", css)
+    if ".woff)" in css or ".ttf)" in css:
+        raise ExtensionError("katex_math: KaTeX's stylesheet changed form; update copy_katex_static")
+    (dst / "katex.css").write_text(css, encoding="utf-8")
+    for font in (dist / "fonts").glob("*.woff2"):
+        shutil.copy2(font, dst / "fonts" / font.name)
+    return dst
+
+
+def _config_inited(app, config) -> None:
+    if not config.html_math_renderer:
+        config.html_math_renderer = RENDERER
+
+
+def _builder_inited(app) -> None:
+    if app.builder.format == "html" and getattr(app.builder, "math_renderer_name", None) == RENDERER:
+        copy_katex_static(Path(app.outdir))
+        app.add_css_file(CSS, priority=600)  # every page (in _static/site.css): a few KiB gzipped
+
+
+def setup(app):
+    app.add_html_math_renderer(RENDERER, (visit_math, None), (visit_math_block, None))
+    app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _builder_inited)
+    app.connect("doctree-resolved", _doctree_resolved)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

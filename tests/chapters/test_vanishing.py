@@ -1,0 +1,57 @@
+"""The chapter 梯度消失 (book/qa/vanishing): gradient ratios, stalled training, the
+chain
+rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chapterpages import check_clean_page, check_figures, glued, page_html
+
+pytestmark = pytest.mark.build
+
+
+def test_figures_have_alt_text_and_captions(built_site):
+    check_figures(built_site, "qa/vanishing", 3, min_bytes=0)
+    figures = re.findall(
+        r"<figure[^>]*>(.*?)</figure>",
+        page_html(built_site, "qa/vanishing"),
+        flags=re.S,
+    )
+    assert len(figures) == 3 and all("<figcaption" in fig for fig in figures)
+
+
+def test_page_is_clean(built_site):
+    check_clean_page(built_site, "qa/vanishing")
+
+
+def test_sigmoid_gradient_ratio(built_site):
+    g = glued("qa/vanishing")
+    assert (
+        0 < g["van_ratio_sigmoid"] <= 1e-2
+    )  # first layer at least 100x smaller than the last
+    assert (
+        g["van_ratio_sigmoid_xavier"] <= 1e-2 and g["van_ratio_sigmoid_kaiming"] <= 1e-2
+    )
+    assert g["van_ratio_relu_kaiming"] > 1e-2
+    assert g["van_max_dsigmoid"] == pytest.approx(0.25, abs=1e-4)
+
+
+def test_training_stalls_for_the_vanishing_nets(built_site):
+    g = glued("qa/vanishing")
+    assert g["van_train_sigmoid"] < 0.5
+    assert g["van_train_relu_default"] < 0.5
+    assert g["van_train_relu_kaiming"] > 0.9
+    assert g["van_first_bn"] > 1e6 * g["van_first_plain"]
+    assert g["van_first_res"] > 1e6 * g["van_first_plain"]
+    assert g["van_explode_max"] > 100 * g["van_kaiming_max"]
+
+
+def test_chain_rule_formula_in_page(built_site):
+    html = page_html(built_site, "qa/vanishing")
+    assert r"\operatorname{diag}" in html and "W^{(2)\\top}" in html
+    assert "{cite}" not in html and "{doc}" not in html
+    assert "Glorot" in html and "He" in html  # citations rendered
