@@ -3,32 +3,41 @@
 A chapter that shows an error on purpose prints IPython's traceback, and every frame in a
 library names its file: ``/home/someone/project/.venv/lib/python3.11/site-packages/...``.
 On the book's pages that would publish the build machine's folders. :func:`short_paths`
-makes IPython name such files from the environment's own folder on
-(``.venv/lib/python3.11/site-packages/matplotlib/cbook.py``), the same on every machine.
+makes IPython name such files from the library folder on
+(``site-packages/matplotlib/cbook.py``), the same on every machine.
 """
 
 from __future__ import annotations
 
-import sys
+import sysconfig
 from pathlib import Path
 
-#: Where files are shortened from, most specific first: (folder, name shown for it).
-_ROOTS = (
-    (Path(__file__).resolve().parent, "dlbook"),
-    (Path(sys.prefix), Path(sys.prefix).name),
-    (Path(sys.base_prefix), "python"),
-)
+
+def _roots() -> list[tuple[Path, str]]:
+    """Where files are shortened from, most specific first: (folder, name shown for it)."""
+    paths = sysconfig.get_paths()
+    roots = [(Path(__file__).resolve().parent, "dlbook")]
+    roots += [(Path(paths[key]), "site-packages") for key in ("purelib", "platlib")]
+    roots += [(Path(paths[key]), Path(paths[key]).name) for key in ("stdlib", "platstdlib")]
+    return [(root.resolve(), shown) for root, shown in roots]
+
+
+_ROOTS = _roots()
 
 
 def short_name(filename: str) -> str | None:
-    """``filename`` relative to the environment (``.venv/lib/...``), or None if outside it."""
+    """``filename`` from the environment's library folder on, or None if outside it.
+
+    ``.../site-packages/matplotlib/cbook.py`` -> ``site-packages/matplotlib/cbook.py``;
+    the standard library -> ``python3.11/...``; dlbook's own files -> ``dlbook/...``.
+    """
     try:
         path = Path(filename).resolve()
     except (OSError, RuntimeError, ValueError):
         return None
     for root, shown in _ROOTS:
         try:
-            rest = path.relative_to(root.resolve())
+            rest = path.relative_to(root)
         except ValueError:
             continue
         return f"{shown}/{rest.as_posix()}"
