@@ -19,6 +19,7 @@ from .device import describe_device, get_device
 from .fonts import setup_fonts
 from .notebook import glue
 from .seed import seed_everything
+from .tracebacks import short_paths
 
 THREADS_ENV_VAR = "DLBOOK_THREADS"
 #: torch's CPU threads when ``DLBOOK_THREADS`` is unset: the thread count the book's numbers are for.
@@ -99,8 +100,9 @@ def setup(seed: int = 12345, *, glue_name: str | None = "device") -> torch.devic
     * sets torch's CPU threads to :data:`DEFAULT_THREADS` (1), whoever runs the chapter;
       ``DLBOOK_THREADS=n`` asks for n (faster on a big machine; the last digits of
       trained numbers may then differ from the book's);
-    * inside a notebook: PNG figures without version metadata, and the device line glued
-      as ``glue_name`` (hidden) for the execution report.
+    * inside a notebook: PNG figures without version metadata, tracebacks that name
+      library files from the environment's folder on (:func:`dlbook.tracebacks.short_paths`),
+      and the device line glued as ``glue_name`` (hidden) for the execution report.
     """
     threads = env_positive_int(THREADS_ENV_VAR) or DEFAULT_THREADS
     if torch.get_num_threads() != threads:
@@ -110,6 +112,7 @@ def setup(seed: int = 12345, *, glue_name: str | None = "device") -> torch.devic
     seed_everything(seed)
     device = get_device()
     _configure_notebook_figures()
+    short_paths()
     if glue_name:
         from IPython import get_ipython
 

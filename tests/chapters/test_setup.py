@@ -67,7 +67,7 @@ def test_in_sidebar_nav(built_site):
         assert hrefs.get("setup.html") == "环境搭建", hrefs
 
 
-@pytest.mark.parametrize("word", ["环境", "环境搭建", "字体"])
+@pytest.mark.parametrize("word", ["环境", "环境搭建", "字体", "容器"])
 def test_chinese_search(search_index, word):
     assert "book/setup" in docs_for(search_index, word), (
         f"searching {word} does not find book/setup"
@@ -128,6 +128,34 @@ def test_setup_environment_report(page):
         and "没有字体" not in rows["画「张」的字体"]
     )
     assert "DejaVu Sans" in rows["画「A」的字体"]
+
+
+def test_setup_docker_recipe(page):
+    """The Jupyter recipe: a valid JupyterLab settings file (Chinese UI, theme, CJK
+    fonts), a Dockerfile that installs the font and language pack, and a run line with
+    GPU, port, volume, token."""
+    import json
+
+    blocks = {
+        " ".join(div.get("class", [])): node_text(div)
+        for div in page.select("div.highlight-json, div.highlight-dockerfile")
+    }
+    settings = json.loads(next(t for c, t in blocks.items() if "json" in c))
+    assert settings["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
+    themes = settings["@jupyterlab/apputils-extension:themes"]
+    assert themes["theme"] and "CJK" in themes["overrides"]["code-font-family"]
+    dockerfile = next(t for c, t in blocks.items() if "dockerfile" in c)
+    assert dockerfile.startswith("FROM ") and "fonts-noto-cjk" in dockerfile
+    assert re.search(r"jupyterlab-language-pack-zh-CN==\d", dockerfile)
+    assert "overrides.json" in dockerfile
+    runs = [
+        node_text(d)
+        for d in page.select("div.highlight-bash")
+        if "docker run" in node_text(d)
+    ]
+    assert len(runs) == 1
+    for flag in ("--gpus all", "-p 127.0.0.1:8888:8888", "-v ", "JUPYTER_TOKEN="):
+        assert flag in runs[0], flag
 
 
 def test_setup_build_instructions(page):
