@@ -1,4 +1,5 @@
-"""What a chapter needs from its notebook, inside the book's build or in a reader's Jupyter.
+"""What a chapter needs from its notebook, inside the book's build or in a reader's
+Jupyter.
 
 ``from dlbook import glue`` is the chapters' ``glue``: inside the build (MyST-NB
 installed) it is MyST-NB's own ``glue``, so the prose can quote the value; in a reader's
@@ -20,7 +21,8 @@ _MYST_NB_GLUE = None
 
 
 def text_of(value: Any) -> str:
-    """The ``text/plain`` form of ``value`` as Jupyter shows it (MyST-NB stores this form too)."""
+    """The ``text/plain`` form of ``value`` as Jupyter shows it (MyST-NB stores this
+    form too)."""
     try:
         from IPython.core.formatters import format_display_data
     except ImportError:  # pragma: no cover - IPython comes with every Jupyter kernel
@@ -42,7 +44,8 @@ def _myst_nb_glue():
 
 
 def glue(name: str, value: Any, display: bool = True) -> None:
-    """Record ``value`` under ``name`` for the prose (MyST-NB's ``glue`` when installed).
+    """Record ``value`` under ``name`` for the prose (MyST-NB's ``glue`` when
+    installed).
 
     Without MyST-NB, ``display=True`` shows the value in the cell's output and
     ``display=False`` shows nothing; :func:`glued` has it in both cases.

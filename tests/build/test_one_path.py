@@ -30,17 +30,33 @@ from fixturebook import chapter, code  # noqa: E402
 
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
-TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/papermill.record/text/plain")
+TEXT_MIMES = (
+    "text/plain",
+    "text/html",
+    "text/markdown",
+    "text/latex",
+    "application/papermill.record/text/plain",
+)
 
 
 def plain_build(root: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DLBOOK_")}
-    return subprocess.run([str(JUPYTER_BOOK), "build", "."], cwd=root, env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [str(JUPYTER_BOOK), "build", "."],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def cold_build(dest: Path, plain: bool) -> dict:
     """Copy the book to ``dest``, build it cold (driver or plain jupyter-book), return what it produced."""
-    shutil.copytree(ROOT, dest, ignore=lambda folder, names: [n for n in names if n in build_book.NOT_INPUTS])
+    shutil.copytree(
+        ROOT,
+        dest,
+        ignore=lambda folder, names: [n for n in names if n in build_book.NOT_INPUTS],
+    )
     book = FixtureBook(dest)
     if plain:
         proc = plain_build(dest)
@@ -55,7 +71,10 @@ def cold_build(dest: Path, plain: bool) -> dict:
     cache = get_cache(str(book.cache))
     for record in cache.list_cache_records():
         nb = nbformat.reads(
-            (book.cache / "executed" / record.hashkey / "base.ipynb").read_text(encoding="utf-8"), as_version=4
+            (book.cache / "executed" / record.hashkey / "base.ipynb").read_text(
+                encoding="utf-8"
+            ),
+            as_version=4,
         )
         chapter = Path(record.uri).relative_to(dest).as_posix()
         cells = []
@@ -66,16 +85,26 @@ def cold_build(dest: Path, plain: bool) -> dict:
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "stream":
                     streams[out["name"]] = streams.get(out["name"], "") + out["text"]
-            cells += [(i + 1, f"stream:{name}", text) for name, text in sorted(streams.items())]
+            cells += [
+                (i + 1, f"stream:{name}", text)
+                for name, text in sorted(streams.items())
+            ]
             for out in cell.get("outputs", []):
                 for mime, data in (out.get("data") or {}).items():
                     if mime in TEXT_MIMES:
                         cells.append((i + 1, mime, data))
                     elif mime.startswith("image/"):
-                        cells.append((i + 1, mime, hashlib.sha256(str(data).encode()).hexdigest()))
+                        cells.append(
+                            (
+                                i + 1,
+                                mime,
+                                hashlib.sha256(str(data).encode()).hexdigest(),
+                            )
+                        )
         outputs[chapter] = cells
     images = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((book.site / "_images").glob("*"))
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((book.site / "_images").glob("*"))
     }
     return {"outputs": outputs, "images": images}
 
@@ -83,29 +112,45 @@ def cold_build(dest: Path, plain: bool) -> dict:
 def test_make_book_and_plain_jupyter_book_give_the_same_book(tmp_path):
     first = cold_build(tmp_path / "make-book", plain=False)
     second = cold_build(tmp_path / "jupyter-book", plain=True)
-    assert len(first["outputs"]) >= 9 and sorted(first["outputs"]) == sorted(second["outputs"])
+    assert len(first["outputs"]) >= 9 and sorted(first["outputs"]) == sorted(
+        second["outputs"]
+    )
     assert first["images"], "the book has no figures?"
     diffs = []
-    for chapter in sorted(set(first["outputs"]) | set(second["outputs"])):
-        a, b = first["outputs"].get(chapter, []), second["outputs"].get(chapter, [])
+    for doc in sorted(set(first["outputs"]) | set(second["outputs"])):
+        a, b = first["outputs"].get(doc, []), second["outputs"].get(doc, [])
         for x, y in zip(a, b):
             if x != y:
-                diffs.append(f"{chapter} code cell {x[0]} ({x[1]}): {str(x[2])[:120]!r} != {str(y[2])[:120]!r}")
+                diffs.append(
+                    f"{doc} code cell {x[0]} ({x[1]}): {str(x[2])[:120]!r} != {str(y[2])[:120]!r}"
+                )
         if len(a) != len(b):
-            diffs.append(f"{chapter}: {len(a)} outputs vs {len(b)}")
-    assert not diffs, "outputs differ between make book and jupyter-book build:\n" + "\n".join(diffs[:20])
-    assert first["images"] == second["images"], "figure files differ between make book and jupyter-book build"
+            diffs.append(f"{doc}: {len(a)} outputs vs {len(b)}")
+    assert not diffs, (
+        "outputs differ between make book and jupyter-book build:\n"
+        + "\n".join(diffs[:20])
+    )
+    assert first["images"] == second["images"], (
+        "figure files differ between make book and jupyter-book build"
+    )
 
 
 @pytest.mark.parametrize("broken", ["cell", "reference", "stderr"])
 def test_plain_jupyter_book_is_strict_with_the_config_alone(fixture_book, broken):
     """Without -W or -n: a failing cell, a broken reference, stderr output fail `jupyter-book build .`."""
-    body = {"cell": code("values = [1, 2]\nvalues[5]"), "reference": "见 {ref}`no-such-label`。\n" + code("x = 1"),
-            "stderr": code("import sys\nprint('careful', file=sys.stderr)")}[broken]
+    body = {
+        "cell": code("values = [1, 2]\nvalues[5]"),
+        "reference": "见 {ref}`no-such-label`。\n" + code("x = 1"),
+        "stderr": code("import sys\nprint('careful', file=sys.stderr)"),
+    }[broken]
     book = fixture_book({"bad": chapter("坏的一章", body)})
     proc = plain_build(book.root)
     assert proc.returncode != 0, proc.stdout[-2000:]
     log = proc.stdout + proc.stderr
-    shown = {"cell": "IndexError", "reference": "undefined label: 'no-such-label'", "stderr": "stderr was found"}
+    shown = {
+        "cell": "IndexError",
+        "reference": "undefined label: 'no-such-label'",
+        "stderr": "stderr was found",
+    }
     assert shown[broken] in log, log[-3000:]
     assert book.build().rc != 0  # and make book's driver fails too

@@ -1,4 +1,5 @@
-"""The PDF edition, built once per session with `make pdf` after the site (same execution cache)."""
+"""The PDF edition, built once per session with `make pdf` after the site (same
+execution cache)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import os
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
@@ -18,13 +18,17 @@ _facts: dict = {}
 
 @pytest.fixture(scope="session")
 def pdf_build(built_site, tmp_path_factory) -> dict:
-    """Run `make pdf` once (after the site build filled the cache); its driver stats and timing.
+    """Run `make pdf` once (after the site build filled the cache); its driver stats
+    and timing.
 
-    Without XeLaTeX the PDF tests are skipped, except with CI=true where they fail (make test
+    Without XeLaTeX the PDF tests are skipped, except with CI=true where they fail
+    (make test
     installs TeX with tools/ensure_tex.sh first).
     """
     if shutil.which("xelatex") is None or shutil.which("pdftotext") is None:
-        message = "no XeLaTeX/poppler: run tools/ensure_tex.sh (it names the Debian packages)"
+        message = (
+            "no XeLaTeX/poppler: run tools/ensure_tex.sh (it names the Debian packages)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
@@ -32,20 +36,28 @@ def pdf_build(built_site, tmp_path_factory) -> dict:
     t0 = time.time()
     proc = subprocess.run(
         ["make", "--no-print-directory", "pdf", f"PDF_BUILD_ARGS=--stats-json {stats}"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     seconds = time.time() - t0
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
         pytest.fail(f"make pdf failed (rc={proc.returncode}):\n{tail}", pytrace=False)
     _facts.update(seconds=seconds, bytes=PDF.stat().st_size)
-    return {"stats": json.loads(stats.read_text(encoding="utf-8")), "seconds": seconds, "pdf": PDF}
+    return {
+        "stats": json.loads(stats.read_text(encoding="utf-8")),
+        "seconds": seconds,
+        "pdf": PDF,
+    }
 
 
 @pytest.fixture(scope="session")
 def pdf_info(pdf_build) -> dict:
     info = dict(
-        line.split(":", 1) for line in poppler("pdfinfo", str(pdf_build["pdf"])).splitlines() if ":" in line
+        line.split(":", 1)
+        for line in poppler("pdfinfo", str(pdf_build["pdf"])).splitlines()
+        if ":" in line
     )
     info = {k.strip(): v.strip() for k, v in info.items()}
     _facts["pages"] = int(info["Pages"])

@@ -1,4 +1,5 @@
-"""The PDF edition as a reader gets it: A4, Chinese fonts only, every chapter, the site's numbers."""
+"""The PDF edition as a reader gets it: A4, Chinese fonts only, every chapter, the
+site's numbers."""
 
 from __future__ import annotations
 
@@ -12,13 +13,17 @@ from pdfbook import ROOT, poppler
 
 pytestmark = pytest.mark.build
 
-#: fonts the PDF may contain: the book's CJK font (its CFF is named ...CJKjp inside the .ttc),
+#: fonts the PDF may contain: the book's CJK font (its CFF is named ...CJKjp inside the
+#: .ttc),
 #: its monospace companion, and the math font
-ALLOWED_FONTS = re.compile(r"^[A-Z]{6}\+(NotoSans(Mono)?CJK(jp|sc|SC)-(Regular|Bold)|LatinModernMath-Regular)")
+ALLOWED_FONTS = re.compile(
+    r"^[A-Z]{6}\+(NotoSans(Mono)?CJK(jp|sc|SC)-(Regular|Bold)|LatinModernMath-Regular)"
+)
 
 
 def squeeze(text: str) -> str:
-    """Text without any whitespace (pdftotext breaks lines and spaces CJK differently)."""
+    """Text without any whitespace (pdftotext breaks lines and spaces CJK
+    differently)."""
     return re.sub(r"\s+", "", text)
 
 
@@ -51,14 +56,19 @@ def test_pdf_was_built_from_the_cache_without_executing(pdf_build):
     stats = pdf_build["stats"]
     assert stats["ok"] and stats["chapters"] >= 9
     assert stats["executed"] == [] and stats["executed_by_sphinx"] == [], (
-        f"the PDF build executed cells again: {stats['executed'] or stats['executed_by_sphinx']}"
+        "the PDF build executed cells again: "
+        f"{stats['executed'] or stats['executed_by_sphinx']}"
     )
     assert len(stats["from_cache"]) == stats["chapters"]
 
 
 def test_a4_with_the_books_title_and_page_count(pdf_info):
-    width, height = map(float, re.match(r"([\d.]+) x ([\d.]+) pts", pdf_info["Page size"]).groups())
-    assert abs(width - 595.28) < 1 and abs(height - 841.89) < 1, f"not A4: {pdf_info['Page size']}"
+    width, height = map(
+        float, re.match(r"([\d.]+) x ([\d.]+) pts", pdf_info["Page size"]).groups()
+    )
+    assert abs(width - 595.28) < 1 and abs(height - 841.89) < 1, (
+        f"not A4: {pdf_info['Page size']}"
+    )
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert pdf_info["Title"] == config["title"]
     pages = int(pdf_info["Pages"])
@@ -71,15 +81,28 @@ def test_only_the_books_fonts_all_embedded(pdf_build):
     assert rows, "pdffonts lists no font"
     names = [row.split()[0] for row in rows]
     stray = [n for n in names if not ALLOWED_FONTS.match(n)]
-    assert not stray, f"fonts other than Noto Sans (Mono) CJK SC and the math font (a fallback?): {stray}"
-    not_embedded = [row for row in rows if row.split()[-5] != "yes"]  # emb sub uni object ID
+    assert not stray, (
+        "fonts other than Noto Sans (Mono) CJK SC and the math font "
+        f"(a fallback?): {stray}"
+    )
+    not_embedded = [
+        row for row in rows if row.split()[-5] != "yes"
+    ]  # emb sub uni object ID
     assert not not_embedded, f"fonts not embedded: {not_embedded}"
 
 
 def test_no_missing_character_in_the_latex_log(pdf_build):
-    log = pdf_build["pdf"].with_suffix(".log").read_text(encoding="utf-8", errors="replace")
-    missing = sorted(set(re.findall(r"Missing character: There is no (.+?) in font", log)))
-    assert not missing, f"characters no font of the PDF has (shown as nothing): {missing}"
+    log = (
+        pdf_build["pdf"]
+        .with_suffix(".log")
+        .read_text(encoding="utf-8", errors="replace")
+    )
+    missing = sorted(
+        set(re.findall(r"Missing character: There is no (.+?) in font", log))
+    )
+    assert not missing, (
+        f"characters no font of the PDF has (shown as nothing): {missing}"
+    )
     assert "Output written on dl-week01.pdf" in log
 
 
@@ -100,7 +123,12 @@ def test_glued_numbers_are_the_sites(built_site, pdf_text):
     glued = []
     for doc in toc_docs():
         html = (built_site / f"{doc}.html").read_text(encoding="utf-8")
-        glued += [(doc, unescape(v)) for v in re.findall(r'<span class="pasted-text">([^<]*\d[^<]*)</span>', html)]
+        glued += [
+            (doc, unescape(v))
+            for v in re.findall(
+                r'<span class="pasted-text">([^<]*\d[^<]*)</span>', html
+            )
+        ]
     assert len(glued) >= 50, f"only {len(glued)} glued numbers found on the site"
     sample = glued[:: max(1, len(glued) // 40)]
     absent = [(doc, v) for doc, v in sample if squeeze(v) not in pdf_text]
@@ -109,8 +137,17 @@ def test_glued_numbers_are_the_sites(built_site, pdf_text):
 
 def test_bookmarks_and_cross_references(built_site, pdf_build, pdf_text):
     outline = poppler("pdftohtml", "-xml", "-i", "-q", "-stdout", str(pdf_build["pdf"]))
-    items = [squeeze(unescape(m)) for m in re.findall(r"<item page=\"\d+\">([^<]*)</item>", outline)]
-    absent = [t for t in (site_title(built_site, d) for d in toc_docs()) if not any(squeeze(t) in i for i in items)]
+    items = [
+        squeeze(unescape(m))
+        for m in re.findall(r"<item page=\"\d+\">([^<]*)</item>", outline)
+    ]
+    absent = [
+        t
+        for t in (site_title(built_site, d) for d in toc_docs())
+        if not any(squeeze(t) in i for i in items)
+    ]
     assert not absent, f"no PDF bookmark for: {absent}"
-    assert "第1章" in pdf_text and "图1.1" in pdf_text  # numbered figures, referred to by number
+    assert (
+        "第1章" in pdf_text and "图1.1" in pdf_text
+    )  # numbered figures, referred to by number
     assert "??" not in pdf_text, "an unresolved LaTeX reference (??) in the PDF"

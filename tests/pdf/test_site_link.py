@@ -1,5 +1,7 @@
-"""The site links the PDF edition (intro paragraph, download menu) once `make pdf` has built it,
-and has no PDF link at all without it. A two-page Sphinx project with the book's theme and
+"""The site links the PDF edition (intro paragraph, download menu) once `make pdf` has
+built it,
+and has no PDF link at all without it. A two-page Sphinx project with the book's theme
+and
 book/_ext/pdf_zh.py, so the real site build is not repeated."""
 
 from __future__ import annotations
@@ -21,18 +23,27 @@ def build(tmp_path, pdf):
     (src / "book").mkdir(parents=True)
     (src / "conf.py").write_text(
         "extensions = ['pdf_zh', 'myst_parser']\nhtml_theme = 'sphinx_book_theme'\n"
-        "html_theme_options = {'use_download_button': True}\nlanguage = 'zh_CN'\nproject = '深度学习第一周'\n",
+        "html_theme_options = {'use_download_button': True}\n"
+        "language = 'zh_CN'\nproject = '深度学习第一周'\n",
         encoding="utf-8",
     )
-    (src / "index.md").write_text("# 首页\n\n```{toctree}\nbook/intro\n```\n", encoding="utf-8")
-    (src / "book" / "intro.md").write_text("# 前言\n\n```{pdf-edition}\n```\n", encoding="utf-8")
+    (src / "index.md").write_text(
+        "# 首页\n\n```{toctree}\nbook/intro\n```\n", encoding="utf-8"
+    )
+    (src / "book" / "intro.md").write_text(
+        "# 前言\n\n```{pdf-edition}\n```\n", encoding="utf-8"
+    )
     if pdf:
         (src / "_build" / "pdf").mkdir(parents=True)
         shutil.copyfile(pdf, src / "_build" / "pdf" / "dl-week01.pdf")
     out = tmp_path / "html"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "book" / "_ext")}
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(out)],
-                          env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 
@@ -46,7 +57,9 @@ def test_site_links_the_built_pdf(tmp_path, pdf_build, pdf_info):
     assert para, "the intro page does not link ../dl-week01.pdf"
     assert f"{pdf_info['Pages']} 页" in intro
     menu = intro.split("dropdown-download-buttons", 1)[1].split("</ul>", 1)[0]
-    assert 'href="../dl-week01.pdf"' in menu and "全书 PDF" in menu, "no 全书 PDF entry in the download menu"
+    assert 'href="../dl-week01.pdf"' in menu and "全书 PDF" in menu, (
+        "no 全书 PDF entry in the download menu"
+    )
 
 
 def test_no_pdf_no_link(tmp_path):

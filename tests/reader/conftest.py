@@ -1,4 +1,5 @@
-"""The bundle extension (book/_ext/bundle.py) is importable as ``bundle`` in these tests."""
+"""The bundle extension (book/_ext/bundle.py) is importable as ``bundle`` in these
+tests."""
 
 import sys
 from pathlib import Path

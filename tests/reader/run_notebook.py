@@ -1,4 +1,5 @@
-"""Run one notebook as a reader's Jupyter would: ``python run_notebook.py NB OUT KERNEL_DIR``.
+"""Run one notebook as a reader's Jupyter would: ``python run_notebook.py NB OUT
+KERNEL_DIR``.
 
 Executes ``NB`` with nbclient in the kernel ``reader`` found under ``KERNEL_DIR`` (a
 kernelspec that starts the reader's venv Python), from the notebook's own folder, and

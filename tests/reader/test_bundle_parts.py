@@ -1,4 +1,5 @@
-"""The parts of the code bundle, without building the book: pins, wheel, check, zip, glue."""
+"""The parts of the code bundle, without building the book: pins, wheel, check, zip,
+glue."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def _pins(lines) -> dict:
 
 
 def test_declared_dependencies_are_the_pinned_ones():
-    """pyproject's [project].dependencies pin exactly what requirements.txt pins (the venv the
+    """pyproject's [project].dependencies pin exactly what requirements.txt pins (the
+    venv the
     book is built in is the environment the wheel promises)."""
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "dependencies"
@@ -263,7 +265,8 @@ def test_glue_rejects_a_bad_name():
 
 
 def test_chapters_need_nothing_of_the_build():
-    """A downloaded chapter runs without the build's packages: glue comes from dlbook."""
+    """A downloaded chapter runs without the build's packages: glue comes from
+    dlbook."""
     import re
 
     offenders = []

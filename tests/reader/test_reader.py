@@ -27,7 +27,10 @@ from bookdata import ROOT, executed_notebook
 pytestmark = pytest.mark.build
 
 HERE = Path(__file__).resolve().parent
-GLUE_CELL = "import json as _json, dlbook as _dlbook\nprint(_json.dumps(_dlbook.glued(), ensure_ascii=False))"
+GLUE_CELL = (
+    "import json as _json, dlbook as _dlbook\n"
+    "print(_json.dumps(_dlbook.glued(), ensure_ascii=False))"
+)
 #: Variables of the build or the test run that a reader's environment does not have.
 NOT_THE_READERS = ("PYTHONPATH", "VIRTUAL_ENV", "MPLBACKEND", "PYTHONHOME")
 
@@ -63,7 +66,8 @@ def reader_env() -> dict:
 
 
 def text_outputs(cell) -> list:
-    """The cell's outputs as text: streams joined per stream, each display by its text forms
+    """The cell's outputs as text: streams joined per stream, each display by its text
+    forms
     (a PNG counts as "<PNG>"), errors by name; glue records left out."""
     result = []
     for out in cell.get("outputs", []):
@@ -144,7 +148,8 @@ def compare(doc: str, book, ran) -> list[str]:
 
 
 def test_zip_is_reproducible(site_zip: Path, built_site: Path, chapters, tmp_path):
-    """The same sources give the same bytes: rebuild the bundle now (another time, another
+    """The same sources give the same bytes: rebuild the bundle now (another time,
+    another
     scratch folder) from the site's notebooks and compare with the published zip."""
     with zipfile.ZipFile(site_zip) as zf:
         names = zf.namelist()
@@ -244,8 +249,10 @@ def test_reader_runs_every_chapter(
     base = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base, "-m", "venv", str(venv)], check=True, env=env)
     py = venv / "bin" / "python"
-    # What the README says; --no-compile only skips byte-compiling torch's many files ahead of
-    # time (the same packages; Python compiles what a chapter imports when it imports it).
+    # What the README says; --no-compile only skips byte-compiling torch's many files
+    # ahead of
+    # time (the same packages; Python compiles what a chapter imports when it imports
+    # it).
     pip = subprocess.run(
         [
             str(py),
@@ -263,7 +270,8 @@ def test_reader_runs_every_chapter(
         text=True,
     )
     assert pip.returncode == 0, (
-        f"pip install -r requirements.txt failed:\n{pip.stdout[-2000:]}{pip.stderr[-3000:]}"
+        "pip install -r requirements.txt failed:\n"
+        f"{pip.stdout[-2000:]}{pip.stderr[-3000:]}"
     )
     t_install = time.time() - t0
     listed = subprocess.run(
@@ -338,7 +346,8 @@ def test_reader_runs_every_chapter(
             compared["glued"] += 1
             if glued.get(name) != text:
                 problems.append(
-                    f"{doc}: glued {name!r} is {glued.get(name)!r} for the reader, {text!r} in the book"
+                    f"{doc}: glued {name!r} is {glued.get(name)!r} for the reader, "
+                    f"{text!r} in the book"
                 )
     print(
         f"reader: install {t_install:.0f} s, {len(chapters)} notebooks {t_run:.0f} s, "
@@ -351,7 +360,8 @@ def test_reader_runs_every_chapter(
 
 
 def test_check_stops_a_notebook_without_the_bundle(site_zip: Path, tmp_path):
-    """The first cell of a downloaded notebook in an environment without dlbook (a fresh venv)."""
+    """The first cell of a downloaded notebook in an environment without dlbook (a
+    fresh venv)."""
     with zipfile.ZipFile(site_zip) as zf:
         name = next(n for n in sorted(zf.namelist()) if n.endswith(".ipynb"))
         first = next(
@@ -380,8 +390,10 @@ def test_check_stops_a_notebook_without_the_bundle(site_zip: Path, tmp_path):
 
 
 def test_every_page_links_the_bundle(built_site: Path, site_zip: Path):
-    """The download menu of every page offers the zip (next to the .ipynb on chapter pages),
-    and the intro's text links to it; every link resolves to the zip at the site root."""
+    """The download menu of every page offers the zip (next to the .ipynb on chapter
+    pages),
+    and the intro's text links to it; every link resolves to the zip at the site
+    root."""
     import re
 
     from sphinx_external_toc.parsing import parse_toc_yaml
@@ -419,7 +431,8 @@ def _cell(source, *outputs):
 
 
 def test_compare_finds_every_kind_of_difference():
-    """The comparison of the reader's run with the book can fail: other text, a missing or
+    """The comparison of the reader's run with the book can fail: other text, a missing
+    or
     extra cell; stream chunks, glue records and the check at the top do not count."""
     import nbformat
 

@@ -75,11 +75,16 @@ def test_pages_request_no_other_host(built_site):
 
 
 def test_math_typeset_at_build_with_local_fonts(built_site):
-    """Formulas are KaTeX HTML in the page (book/_ext/katex_math.py); its stylesheet is in the
+    """Formulas are KaTeX HTML in the page (book/_ext/katex_math.py); its stylesheet is
+    in the
     page's one stylesheet and points at fonts of the site's own."""
     html = (built_site / "book" / "spiral.html").read_text(encoding="utf-8")
-    assert html.count('class="katex"') >= 5 and "<math" in html  # HTML for the eye, MathML for screen readers
-    assert "mathjax" not in html.lower().replace("mathjax_ignore", "").replace("tex2jax", "")
+    assert (
+        html.count('class="katex"') >= 5 and "<math" in html
+    )  # HTML for the eye, MathML for screen readers
+    assert "mathjax" not in html.lower().replace("mathjax_ignore", "").replace(
+        "tex2jax", ""
+    )
     css = (built_site / "_static" / "site.css").read_text(encoding="utf-8")
     fonts = re.findall(r"url\((katex/fonts/KaTeX_[\w-]+\.woff2)\)", css)
     assert len(fonts) >= 15, fonts
