@@ -18,7 +18,7 @@ declare -A NEED=(
 )
 # LaTeX files that come with a package (checked with kpsewhich once TeX is there)
 declare -A STY=([ctexbook.cls]=texlive-lang-chinese [fncychap.sty]=texlive-latex-extra
-                [tgtermes.sty]=texlive-fonts-recommended [capt-of.sty]=texlive-latex-extra)
+                [marvosym.sty]=texlive-fonts-recommended [capt-of.sty]=texlive-latex-extra)
 
 missing=()
 for cmd in "${!NEED[@]}"; do
@@ -30,7 +30,7 @@ else
     missing+=(texlive-lang-chinese texlive-fonts-recommended)
 fi
 # The PDF's fonts: Noto Sans CJK SC (body, headings) and Noto Sans Mono CJK SC (code).
-fc-list 2>/dev/null | grep -q "Noto Sans Mono CJK SC" || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -c "Noto Sans Mono CJK SC" >/dev/null || missing+=(fonts-noto-cjk)
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
 
 if [ ${#missing[@]} -gt 0 ]; then
