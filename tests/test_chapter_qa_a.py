@@ -131,12 +131,13 @@ def test_ablation_claims():
     assert g["alex_acc_tanh"] > g["alex_acc_sigmoid"] + 0.1
     assert g["alex_max_sigmoid"] - g["alex_min_sigmoid"] > 0.1
     # against tanh, ReLU alone brings no advantage in this small net
-    assert g["alex_acc_relu"] <= g["alex_acc_tanh"] + 0.005
+    assert g["alex_max_relu"] < g["alex_min_tanh"]  # ReLU's best seed is below tanh's worst
     # max pooling helps both activations
     assert g["alex_acc_tanh_max"] > g["alex_acc_tanh"] and g["alex_acc_relu_max"] > g["alex_acc_relu"]
+    assert g["alex_acc_tanh_max"] >= g["alex_acc_relu_max"]  # "tanh 也仍然不输 ReLU"
     # dropout and augmentation: no clear gain, and the net hardly overfits without them
-    assert abs(g["alex_acc_dropout"] - g["alex_acc_relu_max"]) < 0.02
-    assert g["alex_acc_augment"] <= g["alex_acc_relu_max"] + 0.01
+    assert g["alex_min_relu_max"] <= g["alex_acc_dropout"] <= g["alex_max_relu_max"]
+    assert g["alex_acc_augment"] < g["alex_acc_relu_max"]
     assert g["alex_train_acc_augment"] < g["alex_train_acc_relu_max"]
     assert g["alex_train_acc_relu_max"] - g["alex_acc_relu_max"] < 0.05
 
