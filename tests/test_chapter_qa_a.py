@@ -145,7 +145,7 @@ def test_ablation_claims():
 def test_paper_alexnet_drops_fc6_fc7_outputs():
     """The paper's layout: dropout on the outputs of fc6 and fc7 (torchvision drops their inputs)."""
     table = next(t for t in markdown_outputs("alexnet") if "省略了 ReLU" in t)
-    layers = [line.strip("|").split("|")[0].strip() for line in table.splitlines() if line.startswith("|")]
+    layers = [line.strip("|").split()[0] for line in table.splitlines() if line.startswith("| ")]
     assert layers.index("fc6") < layers.index("drop6") < layers.index("fc7") < layers.index("drop7")
 
 

@@ -134,7 +134,7 @@ def test_adam_effective_learning_rate_grows_late(site):
 def test_glossary_terms_and_synonyms(site):
     """Every term the synonyms table maps to is a glossary entry, and the Q&A pages link the glossary."""
     html = (site / "book" / "glossary.html").read_text(encoding="utf-8")
-    terms = {unescape(re.sub(r"<[^>]+>", "", t)).strip().rstrip("¶").strip()
+    terms = {unescape(re.sub(r"<[^>]+>", "", t)).strip().rstrip("¶#").strip()
              for t in re.findall(r'<dt[^>]*id="term-[^"]*"[^>]*>(.*?)</dt>', html, flags=re.S)}
     assert {"批量规范化", "暂退法", "图像增广", "汇聚层", "Kaiming 初始化", "轮", "准确率"} <= terms
     table = html[html.index('id="synonyms"'):]
