@@ -91,8 +91,9 @@ def alexnet(variant="paper", n_classes=1000, dropout=0.5, *, seed=None, device=N
     convolutions with 96-256-384-384-256 maps, ReLU, local response normalisation
     after the first two, overlapping 3×3/2 max pooling, and three fully connected
     layers 4096-4096-``n_classes``, dropout on the outputs of ``fc6`` and ``fc7``.
-    The paper split the net over two GPUs; ``conv2``, ``conv4`` and ``conv5``, which only saw the maps on their own
-    GPU, are grouped convolutions with ``groups=2``. About 60.97 million parameters.
+    The paper split the net over two GPUs; ``conv2``, ``conv4`` and ``conv5``, which
+    only saw the maps on their own GPU, are grouped convolutions with ``groups=2``.
+    About 60.97 million parameters.
 
     ``variant="single"`` is the one-GPU layout most libraries ship (3×224×224 input,
     64-192-384-256-256 maps, no LRN, no groups, dropout before ``fc6`` and ``fc7``):
