@@ -86,9 +86,11 @@ def test_ablation_claims(built_site):
     assert g["alex_acc_tanh_max"] > g["alex_acc_tanh"]
     assert g["alex_acc_relu_max"] > g["alex_acc_relu"]
     assert g["alex_acc_tanh_max"] >= g["alex_acc_relu_max"]  # "tanh 也仍然不输 ReLU"
-    # dropout and augmentation: no clear gain, and the net hardly overfits without
-    assert g["alex_min_relu_max"] <= g["alex_acc_dropout"] <= g["alex_max_relu_max"]
-    assert g["alex_acc_augment"] < g["alex_acc_relu_max"]
+    # dropout: slightly higher mean than ⑤, within two points, seed ranges overlap
+    assert 0 < g["alex_acc_dropout"] - g["alex_acc_relu_max"] < 0.02
+    assert g["alex_min_dropout"] <= g["alex_max_relu_max"]
+    # augmentation lowers the mean; the net hardly overfits without the two
+    assert g["alex_acc_augment"] < min(g["alex_acc_dropout"], g["alex_acc_relu_max"])
     assert g["alex_train_acc_augment"] < g["alex_train_acc_relu_max"]
     assert g["alex_train_acc_relu_max"] - g["alex_acc_relu_max"] < 0.05
 
