@@ -9,19 +9,25 @@ import re
 
 import pytest
 
-from chapterpages import check_clean_page, check_figures, glued, page_html
+from chapterpages import (
+    check_clean_page,
+    check_figures,
+    glued,
+    page_html,
+    page_text,
+)
 
 pytestmark = pytest.mark.build
 
 
 def test_figures_have_alt_text_and_captions(built_site):
-    check_figures(built_site, "qa/vanishing", 3, min_bytes=0)
+    check_figures(built_site, "qa/vanishing", 4, min_bytes=0)
     figures = re.findall(
         r"<figure[^>]*>(.*?)</figure>",
         page_html(built_site, "qa/vanishing"),
         flags=re.S,
     )
-    assert len(figures) == 3 and all("<figcaption" in fig for fig in figures)
+    assert len(figures) == 4 and all("<figcaption" in fig for fig in figures)
 
 
 def test_page_is_clean(built_site):
@@ -47,7 +53,18 @@ def test_training_stalls_for_the_vanishing_nets(built_site):
     assert g["van_train_relu_kaiming"] > 0.9
     assert g["van_first_bn"] > 1e6 * g["van_first_plain"]
     assert g["van_first_res"] > 1e6 * g["van_first_plain"]
-    assert g["van_explode_max"] > 100 * g["van_kaiming_max"]
+
+
+def test_explosion_grows_toward_the_input(built_site):
+    """The gradients, not the forward values, are large: they grow from the last layer
+    to the first."""
+    g = glued("qa/vanishing")
+    assert g["van_explode_first"] > 100 * g["van_explode_last"]
+    assert g["van_explode_ratio"] == pytest.approx(
+        g["van_explode_first"] / g["van_explode_last"]
+    )
+    assert g["van_explode_max"] >= g["van_explode_first"]
+    assert g["van_explode_act_max"] < 1.0  # tanh keeps every activation below 1
 
 
 def test_chain_rule_formula_in_page(built_site):
@@ -55,3 +72,5 @@ def test_chain_rule_formula_in_page(built_site):
     assert r"\operatorname{diag}" in html and "W^{(2)\\top}" in html
     assert "{cite}" not in html and "{doc}" not in html
     assert "Glorot" in html and "He" in html  # citations rendered
+    text = page_text(built_site, "qa/vanishing")
+    assert "Hinton" in text and "Bengio" in text

@@ -36,6 +36,9 @@ def test_region_counts_measured_and_below_theory(built_site):
     assert g["trained_count_1x48"] <= g["bound_1x48"]
     assert g["trained_count_6x8"] < g["bound_6x8"]
     assert g["trained_max_fraction"] < 1
+    # the prose: 1 layer × 48 comes closest to its Montúfar bound, and stays below half
+    assert g["trained_fraction_1x48"] == pytest.approx(g["trained_max_fraction"])
+    assert g["trained_fraction_1x48"] < 0.5
     assert g["init_ratio_6x8"] < 1e-3
     # a finer grid finds about the same number of regions
     assert (
@@ -54,5 +57,5 @@ def test_residual_beats_plain_deep_net(built_site):
 
 def test_citations_resolved(built_site):
     text = page_text(built_site, "qa/wide-deep")
-    for k in ("Montúfar", "Hanin", "He"):
+    for k in ("Montúfar", "Hanin", "He", "Seide"):
         assert k in text, f"{k} not cited"

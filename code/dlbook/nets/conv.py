@@ -90,12 +90,14 @@ def alexnet(variant="paper", n_classes=1000, dropout=0.5, *, seed=None, device=N
     ``variant="paper"`` follows Krizhevsky et al. (2012) for a 3×227×227 input: five
     convolutions with 96-256-384-384-256 maps, ReLU, local response normalisation
     after the first two, overlapping 3×3/2 max pooling, and three fully connected
-    layers 4096-4096-``n_classes`` with dropout. The paper split the net over two
-    GPUs; ``conv2``, ``conv4`` and ``conv5``, which only saw the maps on their own
-    GPU, are grouped convolutions with ``groups=2``. About 60.97 million parameters.
+    layers 4096-4096-``n_classes``, dropout on the outputs of ``fc6`` and ``fc7``.
+    The paper split the net over two GPUs; ``conv2``, ``conv4`` and ``conv5``, which
+    only saw the maps on their own GPU, are grouped convolutions with ``groups=2``.
+    About 60.97 million parameters.
 
     ``variant="single"`` is the one-GPU layout most libraries ship (3×224×224 input,
-    64-192-384-256-256 maps, no LRN, no groups): about 61.1 million parameters.
+    64-192-384-256-256 maps, no LRN, no groups, dropout before ``fc6`` and ``fc7``):
+    about 61.1 million parameters.
     """
     variant = choice("variant", variant, tuple(ALEXNET_INPUTS))
     n_classes = positive_int("n_classes", n_classes, minimum=2)
@@ -135,17 +137,15 @@ def alexnet(variant="paper", n_classes=1000, dropout=0.5, *, seed=None, device=N
             ("relu5", nn.ReLU()),
             ("pool5", nn.MaxPool2d(3, 2)),
         ]
-    classifier = [
-        ("flatten", nn.Flatten()),
-        ("drop6", nn.Dropout(p)),
-        ("fc6", nn.Linear(256 * 6 * 6, 4096)),
-        ("relu6", nn.ReLU()),
-        ("drop7", nn.Dropout(p)),
-        ("fc7", nn.Linear(4096, 4096)),
-        ("relu7", nn.ReLU()),
-        ("fc8", nn.Linear(4096, n_classes)),
-    ]
-    return _built(features + classifier, device)
+    fc6, fc7 = ("fc6", nn.Linear(256 * 6 * 6, 4096)), ("fc7", nn.Linear(4096, 4096))
+    relu6, relu7 = ("relu6", nn.ReLU()), ("relu7", nn.ReLU())
+    drop6, drop7 = ("drop6", nn.Dropout(p)), ("drop7", nn.Dropout(p))
+    if variant == "paper":  # the paper drops the outputs of fc6 and fc7
+        classifier = [fc6, relu6, drop6, fc7, relu7, drop7]
+    else:  # torchvision drops the inputs of fc6 and fc7
+        classifier = [drop6, fc6, relu6, drop7, fc7, relu7]
+    classifier = [("flatten", nn.Flatten()), *classifier]
+    return _built(features + classifier + [("fc8", nn.Linear(4096, n_classes))], device)
 
 
 def digits_cnn(

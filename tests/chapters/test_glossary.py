@@ -1,0 +1,52 @@
+"""The glossary (book/glossary): its terms, the synonyms table, links from the Q&A
+chapters.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from chapterpages import page_html
+
+pytestmark = pytest.mark.build
+
+QA = ("alexnet", "activation", "vanishing", "wide-deep", "softmax", "optimizers")
+
+
+def _text(fragment: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def test_glossary_terms_and_synonyms(built_site):
+    """Every term the synonyms table maps to is a glossary entry."""
+    html = page_html(built_site, "glossary")
+    dts = re.findall(r'<dt[^>]*id="term-[^"]*"[^>]*>(.*?)</dt>', html, flags=re.S)
+    terms = {_text(t).rstrip("¶#").strip() for t in dts}
+    assert {
+        "批量规范化",
+        "暂退法",
+        "图像增广",
+        "汇聚层",
+        "Kaiming 初始化",
+        "轮",
+    } <= terms
+    assert "准确率" in terms
+    table = html[html.index('id="synonyms"') :]
+    targets = re.findall(
+        r"<tr[^>]*>\s*<td[^>]*>.*?</td>\s*<td[^>]*>(.*?)</td>", table, flags=re.S
+    )
+    assert len(targets) >= 10
+    for cell in targets:
+        main = re.split(r"[、（]", _text(cell))[0].strip()
+        assert main in terms, f"synonyms table points to {main!r}: no glossary term"
+
+
+@pytest.mark.parametrize("name", QA)
+def test_qa_chapters_link_the_glossary(built_site, name):
+    links = re.findall(
+        r'href="\.\./glossary\.html#term-', page_html(built_site, f"qa/{name}")
+    )
+    assert links, f"{name} links no glossary term"
