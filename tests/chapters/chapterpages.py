@@ -131,3 +131,27 @@ def check_figures(site: Path, doc: str, n_figures: int, min_bytes: int = 5000) -
         assert f.is_file() and f.stat().st_size > min_bytes, (
             f"missing or empty figure {src}"
         )
+        assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{src} is not a PNG"
+
+
+def check_only_tagged_cells_raise(page) -> None:
+    """A traceback shows exactly in the cells tagged ``raises-exception``."""
+    for cell in page.select("div.cell"):
+        has_tb = cell.select_one("div.output.traceback") is not None
+        tagged = "tag_raises-exception" in cell.get("class", [])
+        assert has_tb == tagged, node_text(cell.select_one("div.cell_input"))[:120]
+
+
+def check_exercises(page, n_exercises: int) -> None:
+    """At least ``n_exercises`` exercises, each with a hidden, executed solution."""
+    exercises = page.select("div.exercise")
+    solutions = page.select("div.solution")
+    ids = {e["id"] for e in exercises}
+    assert len(exercises) >= n_exercises and len(solutions) == len(exercises)
+    for sol in solutions:
+        assert "dropdown" in sol["class"], "solutions are hidden behind a toggle"
+        link = sol.select_one("p.admonition-title a")
+        assert link is not None and link["href"].lstrip("#") in ids
+        assert sol.select_one("div.cell_output") is not None, (
+            "solution code must be executed"
+        )
