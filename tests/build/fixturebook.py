@@ -133,6 +133,13 @@ def write_fixture_book(root: Path, chapters: dict[str, str], *, timeout: int = 6
         if folder.is_dir():
             shutil.copytree(folder, root / "book" / folder.name)
     shutil.copy(ROOT / "book" / "references.bib", root / "book" / "references.bib")
+    # What the extensions need beside the book: the pinned npm packages (KaTeX) and the
+    # dlbook sources the code bundle builds its wheel from, as links
+    for name in ("package.json", "package-lock.json", "pyproject.toml"):
+        shutil.copy(ROOT / name, root / name)
+    for name in ("node_modules", "code"):
+        if (ROOT / name).is_dir():
+            (root / name).symlink_to(ROOT / name, target_is_directory=True)
     (root / "book" / "intro.md").write_text("# 测试用的小书\n\n只有几章很短的内容，用来测试构建。\n", encoding="utf-8")
     for name, text in chapters.items():
         (root / "book" / f"{name}.md").write_text(text, encoding="utf-8")
