@@ -54,12 +54,11 @@ def site_title(site: Path, doc: str) -> str:
 
 def test_pdf_was_built_from_the_cache_without_executing(pdf_build):
     stats = pdf_build["stats"]
-    assert stats["ok"] and stats["chapters"] >= 9
+    assert stats["ok"] and len(stats["from_cache"]) >= 9, stats["from_cache"]
     assert stats["executed"] == [] and stats["executed_by_sphinx"] == [], (
         "the PDF build executed cells again: "
         f"{stats['executed'] or stats['executed_by_sphinx']}"
     )
-    assert len(stats["from_cache"]) == stats["chapters"]
 
 
 def test_a4_with_the_books_title_and_page_count(pdf_info):
