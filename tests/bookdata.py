@@ -1,6 +1,8 @@
-"""Reading what the book build produced: executed notebooks, glued values, the search index.
+"""Reading what the book build produced: executed notebooks, glued values, the search
+index.
 
-Plain functions (no fixtures) shared by the test modules; `conftest.py` wraps them in fixtures.
+Plain functions (no fixtures) shared by the test modules; `conftest.py` wraps them in
+fixtures.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ CACHE_DIR = ROOT / "_build" / ".jupyter_cache"
 
 
 def executed_notebook(docname: str, cache_dir: Path = CACHE_DIR):
-    """The executed notebook of chapter ``docname`` (e.g. ``"book/spiral"``) from MyST-NB's cache.
+    """The executed notebook of chapter ``docname`` (e.g. ``"book/spiral"``) from
+    MyST-NB's cache.
 
     (The notebooks in `_build/jupyter_execute` carry no outputs when the build took the
     chapter from the cache, and never carry glue outputs; the cache keeps the executed
@@ -32,12 +35,15 @@ def executed_notebook(docname: str, cache_dir: Path = CACHE_DIR):
     except KeyError:
         record = None
     if record is None:
-        raise LookupError(f"{source} has no up-to-date executed notebook in {cache_dir}: rebuild the book")
+        raise LookupError(
+            f"{source} has no up-to-date executed notebook in {cache_dir}: rebuild the book"
+        )
     return cache.get_cache_bundle(record.pk).nb
 
 
 def glue_values(nb) -> dict:
-    """{glue name: value} of an executed notebook (values parsed from their text/plain form)."""
+    """{glue name: value} of an executed notebook (values parsed from their text/plain
+    form)."""
     values = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -55,7 +61,8 @@ def _literal(text: str):
 
 
 def docs_for(search_index: dict, word: str) -> set[str]:
-    """Documents the site's search finds for one word (body terms and title terms, as searchtools.js)."""
+    """Documents the site's search finds for one word (body terms and title terms, as
+    searchtools.js)."""
     found = set()
     for key in ("terms", "titleterms"):
         hits = search_index[key].get(word, [])

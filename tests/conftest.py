@@ -1,4 +1,5 @@
-"""Shared fixtures: the built site (one real book build per test session) and glue readers."""
+"""Shared fixtures: the built site (one real book build per test session) and glue
+readers."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ SITE_ENV = "DLBOOK_TEST_SITE"
 
 
 def _build_book() -> Path:
-    """Run the book build exactly as `make book` does; fail the session with its log tail on error."""
+    """Run the book build exactly as `make book` does; fail the session with its log
+    tail on error."""
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_book.py")],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
@@ -30,8 +34,10 @@ def _build_book() -> Path:
 def built_site() -> Path:
     """Path of the built HTML site (`_build/html`).
 
-    Builds the book once per session with the project's own build command (in CI, on a clean
-    clone, that is a cold build executing every cell). Set DLBOOK_TEST_SITE=/path/to/html to
+    Builds the book once per session with the project's own build command (in CI, on a
+    clean
+    clone, that is a cold build executing every cell). Set
+    DLBOOK_TEST_SITE=/path/to/html to
     test an already built site instead.
     """
     given = os.environ.get(SITE_ENV)
@@ -50,7 +56,8 @@ def glue_of(built_site: Path):
 
 @pytest.fixture(scope="session", autouse=True)
 def one_torch_thread():
-    """One torch thread in the test process: on a 2-core machine two threads fighting the
+    """One torch thread in the test process: on a 2-core machine two threads fighting
+    the
     build's kernels are many times slower (the book build runs in its own processes)."""
     import torch
 

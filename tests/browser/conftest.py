@@ -1,4 +1,5 @@
-"""Fixtures of the browser suite: the built site served on 127.0.0.1, one Chromium per session,
+"""Fixtures of the browser suite: the built site served on 127.0.0.1, one Chromium per
+session,
 and one recorded visit per page (shared by the per-page checks)."""
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def site_url(built_site: Path):
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the whole session. Missing browser: fail in CI, skip elsewhere."""
+    """One headless Chromium for the whole session. Missing browser: fail in CI, skip
+    elsewhere."""
     executable = harness.chromium_path()
     if executable is None:
         if os.environ.get("CI") == "true":
@@ -65,11 +67,15 @@ def desktop(browser):
 
 @pytest.fixture(scope="session")
 def page_visit(browser, site_url, axe_ready):
-    """``page_visit("book/spiral")`` -> the recorded :class:`harness.Visit` (each page loaded once,
-    in a fresh profile of its own: a reader arriving on that page first, from a search engine,
+    """``page_visit("book/spiral")`` -> the recorded :class:`harness.Visit` (each page
+    loaded once,
+    in a fresh profile of its own: a reader arriving on that page first, from a search
+    engine,
     with no stored theme choice and an empty cache)."""
     cache: dict[str, harness.Visit] = {}
-    shutil.rmtree(harness.SCREENSHOTS, ignore_errors=True)  # no screenshots of pages gone from the toc
+    shutil.rmtree(
+        harness.SCREENSHOTS, ignore_errors=True
+    )  # no screenshots of pages gone from the toc
 
     def get(doc: str) -> harness.Visit:
         if doc not in cache:

@@ -1,8 +1,12 @@
-"""A local web server for the built site that compresses like a static host (GitHub Pages,
-Netlify): text (HTML, CSS, JS, SVG, JSON, ...) goes out gzipped to a browser that accepts it,
-images and fonts as they are; HTTP/1.1 keep-alive; the site's ``404.html`` for a missing path.
+"""A local web server for the built site that compresses like a static host (GitHub
+Pages,
+Netlify): text (HTML, CSS, JS, SVG, JSON, ...) goes out gzipped to a browser that
+accepts it,
+images and fonts as they are; HTTP/1.1 keep-alive; the site's ``404.html`` for a
+missing path.
 
-``make serve`` runs it; the browser tests and the Lighthouse check use :class:`GzipHandler`
+``make serve`` runs it; the browser tests and the Lighthouse check use
+:class:`GzipHandler`
 (through ``harness.serve``), so pages are measured as readers get them.
 
     python tests/browser/gzip_server.py [--bind 127.0.0.1] [--port 8000] [_build/html]
@@ -22,7 +26,20 @@ from functools import partial
 from pathlib import Path
 
 #: what static hosts compress; PNG, WOFF2, ZIP are compressed already
-COMPRESSIBLE = (".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt", ".xml", ".map", ".ipynb", ".md", ".inv")
+COMPRESSIBLE = (
+    ".html",
+    ".css",
+    ".js",
+    ".mjs",
+    ".json",
+    ".svg",
+    ".txt",
+    ".xml",
+    ".map",
+    ".ipynb",
+    ".md",
+    ".inv",
+)
 GZIP_LEVEL = 6  # the level nginx-based hosts use
 _cache: dict[tuple[str, int, int], bytes] = {}
 _cache_lock = threading.Lock()
@@ -43,7 +60,8 @@ def gzipped(path: str) -> bytes:
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files, gzip for text, quiet, and the site's 404.html for a missing path."""
+    """Static files, gzip for text, quiet, and the site's 404.html for a missing
+    path."""
 
     protocol_version = "HTTP/1.1"
 
@@ -55,7 +73,11 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
 
     def send_head(self):
         path = self.translate_path(self.path)
-        if not (os.path.isfile(path) and path.lower().endswith(COMPRESSIBLE) and self._accepts_gzip()):
+        if not (
+            os.path.isfile(path)
+            and path.lower().endswith(COMPRESSIBLE)
+            and self._accepts_gzip()
+        ):
             return super().send_head()
         body = gzipped(path)
         self.send_response(200)
@@ -63,7 +85,9 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Last-Modified", email.utils.formatdate(os.stat(path).st_mtime, usegmt=True))
+        self.send_header(
+            "Last-Modified", email.utils.formatdate(os.stat(path).st_mtime, usegmt=True)
+        )
         self.end_headers()
         return io.BytesIO(body)
 
@@ -85,7 +109,8 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request, client_address):
-        # A browser that navigates away drops its open requests: not the site's error, no traceback.
+        # A browser that navigates away drops its open requests: not the site's error,
+        # no traceback.
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
             return
         super().handle_error(request, client_address)
@@ -94,7 +119,9 @@ class Server(http.server.ThreadingHTTPServer):
 def make_server(site: Path | str, host: str = "127.0.0.1", port: int = 0) -> Server:
     site = Path(site)
     if not (site / "index.html").is_file():
-        raise FileNotFoundError(f"no built site at {site} (index.html missing): run `make book` first")
+        raise FileNotFoundError(
+            f"no built site at {site} (index.html missing): run `make book` first"
+        )
     return Server((host, port), partial(GzipHandler, directory=str(site)))
 
 
@@ -108,7 +135,10 @@ def main(argv: list[str] | None = None) -> None:
         server = make_server(args.site, args.bind, args.port)
     except (FileNotFoundError, OSError) as e:
         raise SystemExit(f"gzip_server: {e}") from None
-    print(f"Serving {args.site} (gzip) on http://{args.bind}:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+    print(
+        f"Serving {args.site} (gzip) on http://{args.bind}:{server.server_address[1]}/ (Ctrl-C stops)",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

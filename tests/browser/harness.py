@@ -1,8 +1,10 @@
-"""What the browser tests and benchmarks/site_size.py share: the table of contents, a local
+"""What the browser tests and benchmarks/site_size.py share: the table of contents, a
+local
 web server for the built site, Chromium, and one page visit that records everything the
 checks need (so each page is loaded once per session for the desktop checks).
 
-Importable without Playwright installed; Playwright is imported where a browser is started.
+Importable without Playwright installed; Playwright is imported where a browser is
+started.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ENV = "DLBOOK_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 
-#: Headless Chromium as root, with nothing phoning home (no Google hosts, no updates, no sync).
+#: Headless Chromium as root, with nothing phoning home (no Google hosts, no updates,
+#: no sync).
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -45,9 +48,11 @@ NO_AXE = (
 )
 
 
-# --------------------------------------------------------------------------- table of contents
+# --------------------------------------------------------------------------- table of
+# contents
 def toc_docs(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
-    """Docnames of every page in the table of contents, in reading order (root first)."""
+    """Docnames of every page in the table of contents, in reading order (root
+    first)."""
     import yaml
 
     toc = yaml.safe_load(Path(toc_file).read_text(encoding="utf-8"))
@@ -81,7 +86,8 @@ def source_of(doc: str) -> Path:
 
 
 def is_notebook(doc: str) -> bool:
-    """True when the chapter executes (MyST notebook front matter with a kernelspec, or .ipynb)."""
+    """True when the chapter executes (MyST notebook front matter with a kernelspec, or
+    .ipynb)."""
     src = source_of(doc)
     if src.suffix == ".ipynb":
         return True
@@ -100,16 +106,20 @@ def slug(doc: str) -> str:
 
 
 # --------------------------------------------------------------------------- web server
-# gzip_server.py: text gzipped as a static host sends it, the site's 404.html for a missing path.
+# gzip_server.py: text gzipped as a static host sends it, the site's 404.html for a
+# missing path.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gzip_server import make_server  # noqa: E402
 
 
 @contextmanager
 def serve(site: Path, host: str = "127.0.0.1"):
-    """Serve ``site`` on a free port of ``host`` in a thread; yields the base URL (ending in /)."""
+    """Serve ``site`` on a free port of ``host`` in a thread; yields the base URL
+    (ending in /)."""
     server = make_server(site, host)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name="site-server", daemon=True
+    )
     thread.start()
     try:
         yield f"http://{host}:{server.server_address[1]}/"
@@ -121,13 +131,19 @@ def serve(site: Path, host: str = "127.0.0.1"):
 
 # --------------------------------------------------------------------------- browser
 def chromium_path() -> str | None:
-    """The Chromium to drive: $DLBOOK_CHROMIUM, else /usr/bin/chromium, else one on PATH."""
+    """The Chromium to drive: $DLBOOK_CHROMIUM, else /usr/bin/chromium, else one on
+    PATH."""
     given = os.environ.get(CHROMIUM_ENV)
     if given:
         return given if os.access(given, os.X_OK) else None
     if os.access(DEFAULT_CHROMIUM, os.X_OK):
         return DEFAULT_CHROMIUM
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+    for name in (
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ):
         found = shutil.which(name)
         if found:
             return found
@@ -135,14 +151,17 @@ def chromium_path() -> str | None:
 
 
 def launch(playwright, executable: str):
-    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(
+        executable_path=executable, headless=True, args=CHROMIUM_ARGS
+    )
 
 
 DESKTOP = {"width": 1280, "height": 900}
 
 
 def new_context(browser, **kwargs):
-    """A fresh browser profile: desktop size, Chinese locale, light system colour scheme."""
+    """A fresh browser profile: desktop size, Chinese locale, light system colour
+    scheme."""
     kwargs.setdefault("viewport", DESKTOP)
     kwargs.setdefault("locale", "zh-CN")
     kwargs.setdefault("color_scheme", "light")
@@ -151,7 +170,8 @@ def new_context(browser, **kwargs):
     return context
 
 
-# --------------------------------------------------------------------------- one page visit
+# --------------------------------------------------------------------------- one page
+# visit
 @dataclass
 class Recorder:
     """Everything a page did on the network and the console while it was open."""
@@ -167,13 +187,20 @@ class Recorder:
         page.on("request", lambda r: self.requests.append(r.url))
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
-        page.on("requestfailed", lambda r: self.failed_requests.append(f"{r.url} ({r.failure})"))
+        page.on(
+            "requestfailed",
+            lambda r: self.failed_requests.append(f"{r.url} ({r.failure})"),
+        )
         page.on("response", lambda r: self._response(r, measure))
 
     def _console(self, msg) -> None:
         if msg.type == "error":
             loc = msg.location or {}
-            where = f" [{loc.get('url', '')}:{loc.get('lineNumber', '')}]" if loc.get("url") else ""
+            where = (
+                f" [{loc.get('url', '')}:{loc.get('lineNumber', '')}]"
+                if loc.get("url")
+                else ""
+            )
             self.console_errors.append(f"console.error: {msg.text}{where}")
 
     def _response(self, response, measure: bool) -> None:
@@ -183,7 +210,8 @@ class Recorder:
             self.responses.append(response)
 
     def bodies(self) -> dict[str, bytes]:
-        """Body of every response the page got (call after the page settled; needs measure=True)."""
+        """Body of every response the page got (call after the page settled; needs
+        measure=True)."""
         out: dict[str, bytes] = {}
         for response in self.responses:
             try:
@@ -193,7 +221,8 @@ class Recorder:
         return out
 
     def foreign(self) -> list[str]:
-        """Requests to anything but the site's own host:port (data: and blob: URLs are local)."""
+        """Requests to anything but the site's own host:port (data: and blob: URLs are
+        local)."""
         own = urlsplit(self.base).netloc
         out = []
         for url in self.requests:
@@ -268,7 +297,8 @@ async () => {
 
 
 def settle(page, timeout_ms: int = 30_000) -> None:
-    """Wait until the images are decoded, MathJax has typeset and the web fonts are in."""
+    """Wait until the images are decoded, MathJax has typeset and the web fonts are
+    in."""
     page.wait_for_load_state("load")
     page.evaluate(WAIT_FOR_PAGE_JS)
 
@@ -289,7 +319,9 @@ def serious(violations: list[dict]) -> list[dict]:
 def format_violations(violations: list[dict]) -> str:
     lines = []
     for v in violations:
-        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['count']} element(s))")
+        lines.append(
+            f"  [{v['impact']}] {v['id']}: {v['help']} ({v['count']} element(s))"
+        )
         lines += [f"      {n}" for n in v["nodes"]]
     return "\n".join(lines)
 
@@ -305,7 +337,14 @@ class Visit:
     screenshot: Path | None
 
 
-def visit(context, base: str, doc: str, *, axe: bool = True, screenshot_dir: Path | None = SCREENSHOTS) -> Visit:
+def visit(
+    context,
+    base: str,
+    doc: str,
+    *,
+    axe: bool = True,
+    screenshot_dir: Path | None = SCREENSHOTS,
+) -> Visit:
     """Open one page of the site, let it settle, and record what the checks need."""
     url = f"{base}{doc}.html"
     page = context.new_page()
@@ -321,14 +360,23 @@ def visit(context, base: str, doc: str, *, axe: bool = True, screenshot_dir: Pat
             screenshot_dir.mkdir(parents=True, exist_ok=True)
             shot = screenshot_dir / f"{slug(doc)}.png"
             page.screenshot(path=str(shot), full_page=True)
-        return Visit(doc, url, response.status if response else None, facts, rec, violations, shot)
+        return Visit(
+            doc,
+            url,
+            response.status if response else None,
+            facts,
+            rec,
+            violations,
+            shot,
+        )
     finally:
         page.close()
 
 
 # --------------------------------------------------------------------------- colours
 def parse_rgb(css: str) -> tuple[float, float, float, float]:
-    """``rgb(1, 2, 3)`` / ``rgba(1, 2, 3, 0.5)`` / ``color(srgb r g b / a)`` -> (r, g, b, a) in 0..255, alpha 0..1."""
+    """``rgb(1, 2, 3)`` / ``rgba(1, 2, 3, 0.5)`` / ``color(srgb r g b / a)`` -> (r, g,
+    b, a) in 0..255, alpha 0..1."""
     m = re.match(r"rgba?\(([^)]*)\)", css.strip())
     if m:
         parts = [p for p in re.split(r"[,\s/]+", m.group(1)) if p]

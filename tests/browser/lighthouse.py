@@ -1,8 +1,11 @@
-"""Lighthouse (pinned in package.json, mobile preset: simulated slow 4G and a 4x slower CPU) on
+"""Lighthouse (pinned in package.json, mobile preset: simulated slow 4G and a 4x slower
+CPU) on
 pages of the built site served by the gzip server, in the project's Chromium.
 
-The targets a chapter page must meet (issue 16): performance >= 90, first contentful paint
-<= 1.8 s, largest contentful paint <= 2.5 s, total blocking time <= 200 ms, no layout shift,
+The targets a chapter page must meet (issue 16): performance >= 90, first contentful
+paint
+<= 1.8 s, largest contentful paint <= 2.5 s, total blocking time <= 200 ms, no layout
+shift,
 accessibility 100, SEO 100. ``tests/browser/test_lighthouse.py`` fails below them;
 ``benchmarks/site_size.py`` (``make bench``) prints the same table.
 
@@ -37,36 +40,51 @@ TARGETS = {
     "fcp_s": ("<=", 1.8),
     "lcp_s": ("<=", 2.5),
     "tbt_ms": ("<=", 200),
-    "cls": ("<=", 0.005),  # no shift from figures (they carry width/height); web fonts may nudge 0.001
+    "cls": (
+        "<=",
+        0.005,
+    ),  # no shift from figures (they carry width/height); web fonts may nudge 0.001
     "accessibility": (">=", 100),
     "seo": (">=", 100),
 }
 
 
 def run(url: str, chromium: str, timeout: int = 300) -> dict:
-    """Lighthouse's figures for one URL (scores 0..100, times in s / ms) plus the failing audits."""
+    """Lighthouse's figures for one URL (scores 0..100, times in s / ms) plus the
+    failing audits."""
     if not LIGHTHOUSE.is_file():
         raise FileNotFoundError(NO_LIGHTHOUSE)
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         out = Path(tmp) / "report.json"
         cmd = [
-            "node", str(LIGHTHOUSE), url,
-            "--output=json", f"--output-path={out}", "--quiet",
+            "node",
+            str(LIGHTHOUSE),
+            url,
+            "--output=json",
+            f"--output-path={out}",
+            "--quiet",
             f"--only-categories={','.join(CATEGORIES)}",
             "--chrome-flags=--headless=new " + " ".join(harness.CHROMIUM_ARGS),
         ]
         env = {**os.environ, "CHROME_PATH": chromium, "TMPDIR": tmp}
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=timeout
+        )
         if proc.returncode != 0 or not out.is_file():
-            raise RuntimeError(f"Lighthouse failed on {url} (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+            raise RuntimeError(
+                f"Lighthouse failed on {url} (exit {proc.returncode}):\n{proc.stderr[-2000:]}"
+            )
         report = json.loads(out.read_text(encoding="utf-8"))
     return figures(report)
 
 
 def run_best(url: str, chromium: str, tries: int = 3) -> dict:
-    """Lighthouse up to ``tries`` times until the targets are met; the best run (by performance
-    score). The CPU figures (TBT, and FCP/LCP through the simulated 4x slower CPU) scale with
-    how busy the machine is (``benchmark_index``), so one unlucky run is not a verdict; a page
+    """Lighthouse up to ``tries`` times until the targets are met; the best run (by
+    performance
+    score). The CPU figures (TBT, and FCP/LCP through the simulated 4x slower CPU)
+    scale with
+    how busy the machine is (``benchmark_index``), so one unlucky run is not a verdict;
+    a page
     that misses in every run is. ``tries`` lists the figures of every run."""
     runs = []
     for _ in range(max(1, tries)):
@@ -74,7 +92,10 @@ def run_best(url: str, chromium: str, tries: int = 3) -> dict:
         if not misses(runs[-1]):
             break
     best = max(runs, key=lambda f: (not misses(f), f["performance"]))
-    return {**best, "tries": [(f["performance"], f["tbt_ms"], f["benchmark_index"]) for f in runs]}
+    return {
+        **best,
+        "tries": [(f["performance"], f["tbt_ms"], f["benchmark_index"]) for f in runs],
+    }
 
 
 def figures(report: dict) -> dict:
@@ -87,9 +108,13 @@ def figures(report: dict) -> dict:
         return audits[audit_id].get("numericValue")
 
     failing = {
-        cat: [ref["id"] for ref in cats[cat]["auditRefs"]
-              if ref.get("weight", 0) > 0 and (audits[ref["id"]].get("score") is not None)
-              and audits[ref["id"]]["score"] < 1]
+        cat: [
+            ref["id"]
+            for ref in cats[cat]["auditRefs"]
+            if ref.get("weight", 0) > 0
+            and (audits[ref["id"]].get("score") is not None)
+            and audits[ref["id"]]["score"] < 1
+        ]
         for cat in ("accessibility", "seo")
     }
     return {
@@ -99,20 +124,27 @@ def figures(report: dict) -> dict:
         "tbt_ms": round(num("total-blocking-time")),
         "cls": round(num("cumulative-layout-shift"), 3),
         "speed_index_s": round(num("speed-index") / 1000, 2),
-        "render_blocking": [i["url"].rsplit("/", 1)[-1] for i in audits["render-blocking-resources"].get("details", {}).get("items", [])],
+        "render_blocking": [
+            i["url"].rsplit("/", 1)[-1]
+            for i in audits["render-blocking-resources"]
+            .get("details", {})
+            .get("items", [])
+        ],
         "failing_audits": failing,
         "benchmark_index": report.get("environment", {}).get("benchmarkIndex"),
         "warnings": report.get("runWarnings", []),
     }
 
 
-#: Targets the site does not meet yet on this 2-core machine (issue 16 stays open for them):
+#: Targets the site does not meet yet on this 2-core machine (issue 16 stays open for
+#: them):
 #: the suite reports them and marks the test xfail unless DLBOOK_LIGHTHOUSE_STRICT=1.
 SPEED_TARGETS = ("performance", "fcp_s", "lcp_s", "tbt_ms")
 
 
 def misses(fig: dict, keys=None) -> list[str]:
-    """Each target (of ``keys``, default all) the figures miss, as text (empty: all met)."""
+    """Each target (of ``keys``, default all) the figures miss, as text (empty: all
+    met)."""
     out = []
     for key, (op, limit) in TARGETS.items():
         if keys is not None and key not in keys:
@@ -137,11 +169,16 @@ def row(doc: str, fig: dict) -> str:
     )
 
 
-def measure(site: Path, docs: list[str], chromium: str, echo=print, tries: int = 1) -> dict[str, dict]:
-    """Lighthouse on each page of ``docs`` (served gzipped from ``site``); prints a row per page."""
+def measure(
+    site: Path, docs: list[str], chromium: str, echo=print, tries: int = 1
+) -> dict[str, dict]:
+    """Lighthouse on each page of ``docs`` (served gzipped from ``site``); prints a row
+    per page."""
     results = {}
-    echo("Lighthouse 12, mobile preset, gzip server (targets: perf >= 90, FCP <= 1.8 s, LCP <= 2.5 s, "
-         "TBT <= 200 ms, CLS 0, a11y 100, SEO 100)")
+    echo(
+        "Lighthouse 12, mobile preset, gzip server (targets: perf >= 90, FCP <= 1.8 s, LCP <= 2.5 s, "
+        "TBT <= 200 ms, CLS 0, a11y 100, SEO 100)"
+    )
     echo(HEADER)
     with harness.serve(site) as base:
         for doc in docs:
@@ -154,15 +191,28 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--site", default=str(harness.ROOT / "_build" / "html"))
     ap.add_argument("--json", help="also write the figures to this JSON file")
-    ap.add_argument("--tries", type=int, default=1, help="runs per page at most, best kept (default 1)")
-    ap.add_argument("docs", nargs="*", help="docnames (default: every page of the table of contents)")
+    ap.add_argument(
+        "--tries",
+        type=int,
+        default=1,
+        help="runs per page at most, best kept (default 1)",
+    )
+    ap.add_argument(
+        "docs",
+        nargs="*",
+        help="docnames (default: every page of the table of contents)",
+    )
     args = ap.parse_args(argv)
     chromium = harness.chromium_path()
     if chromium is None:
         raise SystemExit(harness.NO_BROWSER)
-    results = measure(Path(args.site), args.docs or harness.toc_docs(), chromium, tries=args.tries)
+    results = measure(
+        Path(args.site), args.docs or harness.toc_docs(), chromium, tries=args.tries
+    )
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
     return 1 if any(misses(f) for f in results.values()) else 0
 
 

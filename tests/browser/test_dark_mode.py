@@ -1,5 +1,6 @@
 """Dark mode, switched on with the theme's own button: figures keep their opaque white
-background and code stays readable (contrast >= 4.5 for the text and every token colour)."""
+background and code stays readable (contrast >= 4.5 for the text and every token
+colour)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ PAGE_COLOURS_JS = """
 
 @pytest.fixture(scope="module")
 def dark(browser, site_url):
-    """A fresh profile switched to dark with the theme's button on the first page; the choice
+    """A fresh profile switched to dark with the theme's button on the first page; the
+    choice
     is remembered (localStorage) for every later page, as for a reader."""
     context = new_context(browser)
     page = context.new_page()
@@ -68,14 +70,17 @@ def dark(browser, site_url):
         page.locator(".theme-switch-button:visible").first.click()
     state = page.evaluate(PAGE_COLOURS_JS)
     page.close()
-    assert state["theme"] == "dark" and state["mode"] == "dark", f"theme button did not reach dark mode: {state}"
+    assert state["theme"] == "dark" and state["mode"] == "dark", (
+        f"theme button did not reach dark mode: {state}"
+    )
     yield context
     context.close()
 
 
 @pytest.fixture(scope="module")
 def seen():
-    """What the dark-mode pages contained (checked at the end: the checks had something to check)."""
+    """What the dark-mode pages contained (checked at the end: the checks had something
+    to check)."""
     return {"figures": 0, "code_blocks": 0}
 
 
@@ -86,11 +91,17 @@ def test_dark_page_readable(dark, site_url, doc, seen):
         page.goto(f"{site_url}{doc}.html")
         harness.settle(page)
         state = page.evaluate(PAGE_COLOURS_JS)
-        assert state["theme"] == "dark", f"{doc}: not in dark mode after the switch: {state}"
+        assert state["theme"] == "dark", (
+            f"{doc}: not in dark mode after the switch: {state}"
+        )
         bg = harness.parse_rgb(state["bg"])
-        assert harness.relative_luminance(bg) < 0.1, f"{doc}: page background {state['bg']} is not dark"
+        assert harness.relative_luminance(bg) < 0.1, (
+            f"{doc}: page background {state['bg']} is not dark"
+        )
         fg = harness.blend(harness.parse_rgb(state["fg"]), bg)
-        assert harness.contrast_ratio(fg, bg) >= MIN_CONTRAST, f"{doc}: body text {state['fg']} on {state['bg']}"
+        assert harness.contrast_ratio(fg, bg) >= MIN_CONTRAST, (
+            f"{doc}: body text {state['fg']} on {state['bg']}"
+        )
 
         # Code blocks: the text and every token colour against the block's background.
         problems = []
@@ -98,21 +109,36 @@ def test_dark_page_readable(dark, site_url, doc, seen):
             seen["code_blocks"] += 1
             block_bg = harness.blend(harness.parse_rgb(block["bg"]), bg)
             for colour in block["colours"]:
-                ratio = harness.contrast_ratio(harness.blend(harness.parse_rgb(colour), block_bg), block_bg)
+                ratio = harness.contrast_ratio(
+                    harness.blend(harness.parse_rgb(colour), block_bg), block_bg
+                )
                 if ratio < MIN_CONTRAST:
-                    problems.append(f"block {block['i']} ({block['sample']!r}): {colour} on {block['bg']} = {ratio:.2f}")
-        assert not problems, f"{doc}: code colours below {MIN_CONTRAST}:1 in dark mode:\n  " + "\n  ".join(problems)
+                    problems.append(
+                        f"block {block['i']} ({block['sample']!r}): {colour} on {block['bg']} = {ratio:.2f}"
+                    )
+        assert not problems, (
+            f"{doc}: code colours below {MIN_CONTRAST}:1 in dark mode:\n  "
+            + "\n  ".join(problems)
+        )
 
-        # Figures: a screenshot of each, cut to the content box (the theme pads figures with a
-        # grey frame in dark mode and dims them a little); its edge, 2 px inside, stays light.
+        # Figures: a screenshot of each, cut to the content box (the theme pads figures
+        # with a
+        # grey frame in dark mode and dims them a little); its edge, 2 px inside, stays
+        # light.
         figures = page.locator("article .cell_output img, article figure img")
         for i in range(figures.count()):
             img = figures.nth(i)
             img.scroll_into_view_if_needed()
             box = img.evaluate(CONTENT_BOX_JS)
             shot = Image.open(io.BytesIO(img.screenshot())).convert("L")
-            shot = shot.crop((round(box["left"]), round(box["top"]),
-                              shot.width - round(box["right"]), shot.height - round(box["bottom"])))
+            shot = shot.crop(
+                (
+                    round(box["left"]),
+                    round(box["top"]),
+                    shot.width - round(box["right"]),
+                    shot.height - round(box["bottom"]),
+                )
+            )
             w, h = shot.size
             assert w > 10 and h > 10, f"{doc}: figure {i} is {w}x{h} px"
             px = shot.load()
@@ -126,17 +152,27 @@ def test_dark_page_readable(dark, site_url, doc, seen):
                 f"{light:.0%} of its edge pixels >= {LIGHT_EDGE}, mean {mean:.0f} (transparent background?)"
             )
             # The file itself: an opaque background (no alpha below 255 on its border).
-            png = Image.open(io.BytesIO(dark.request.get(img.evaluate("i => i.currentSrc")).body()))
+            png = Image.open(
+                io.BytesIO(dark.request.get(img.evaluate("i => i.currentSrc")).body())
+            )
             if "A" in png.getbands() or "transparency" in png.info:
                 alpha = png.convert("RGBA").getchannel("A")
                 aw, ah = alpha.size
-                border = [alpha.getpixel((x, y)) for x in range(aw) for y in (0, ah - 1)]
-                border += [alpha.getpixel((x, y)) for y in range(ah) for x in (0, aw - 1)]
-                assert min(border) == 255, f"{doc}: figure {i} has a transparent border in its PNG"
+                border = [
+                    alpha.getpixel((x, y)) for x in range(aw) for y in (0, ah - 1)
+                ]
+                border += [
+                    alpha.getpixel((x, y)) for y in range(ah) for x in (0, aw - 1)
+                ]
+                assert min(border) == 255, (
+                    f"{doc}: figure {i} has a transparent border in its PNG"
+                )
     finally:
         page.close()
 
 
 def test_dark_checks_saw_figures_and_code(seen):
     """Runs after the per-page checks: the spiral chapter alone has figures and code."""
-    assert seen["figures"] >= 1 and seen["code_blocks"] >= 1, f"dark-mode checks found nothing to check: {seen}"
+    assert seen["figures"] >= 1 and seen["code_blocks"] >= 1, (
+        f"dark-mode checks found nothing to check: {seen}"
+    )

@@ -1,6 +1,9 @@
-"""Lighthouse on every page of the table of contents, as a phone reader gets it (mobile preset:
-simulated slow 4G and a 4x slower CPU; the site served gzipped like a static host). Fails below
-the targets of issue 16 and prints each page's figures (``pytest -s`` or the failure message)."""
+"""Lighthouse on every page of the table of contents, as a phone reader gets it (mobile
+preset:
+simulated slow 4G and a 4x slower CPU; the site served gzipped like a static host).
+Fails below
+the targets of issue 16 and prints each page's figures (``pytest -s`` or the failure
+message)."""
 
 from __future__ import annotations
 
@@ -32,9 +35,13 @@ def table():
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_lighthouse_targets(lighthouse_ready, site_url, table, doc):
-    fig = lighthouse.run_best(f"{site_url}{doc}.html", lighthouse_ready, tries=3 if STRICT else 1)
+    fig = lighthouse.run_best(
+        f"{site_url}{doc}.html", lighthouse_ready, tries=3 if STRICT else 1
+    )
     table.append(lighthouse.row(doc, fig))
-    hard = [k for k in lighthouse.TARGETS if STRICT or k not in lighthouse.SPEED_TARGETS]
+    hard = [
+        k for k in lighthouse.TARGETS if STRICT or k not in lighthouse.SPEED_TARGETS
+    ]
     missed = lighthouse.misses(fig, hard)
     assert not missed, (
         f"{doc}: Lighthouse targets missed: {'; '.join(missed)}\n{lighthouse.HEADER}\n{lighthouse.row(doc, fig)}\n"
@@ -47,24 +54,41 @@ def test_lighthouse_targets(lighthouse_ready, site_url, table, doc):
 
 
 def test_figures_and_targets_from_a_report():
-    """The figures are read from the report as Lighthouse writes it, and each target can fail."""
+    """The figures are read from the report as Lighthouse writes it, and each target
+    can fail."""
     audits = {
-        "first-contentful-paint": {"numericValue": 2400.0}, "largest-contentful-paint": {"numericValue": 2600.0},
-        "total-blocking-time": {"numericValue": 350.0}, "cumulative-layout-shift": {"numericValue": 0.02},
-        "speed-index": {"numericValue": 2500.0}, "meta-description": {"score": 0},
-        "render-blocking-resources": {"details": {"items": [{"url": "http://h/_static/x.js"}]}},
+        "first-contentful-paint": {"numericValue": 2400.0},
+        "largest-contentful-paint": {"numericValue": 2600.0},
+        "total-blocking-time": {"numericValue": 350.0},
+        "cumulative-layout-shift": {"numericValue": 0.02},
+        "speed-index": {"numericValue": 2500.0},
+        "meta-description": {"score": 0},
+        "render-blocking-resources": {
+            "details": {"items": [{"url": "http://h/_static/x.js"}]}
+        },
     }
     report = {
         "categories": {
             "performance": {"score": 0.72, "auditRefs": []},
             "accessibility": {"score": 1, "auditRefs": []},
-            "seo": {"score": 0.91, "auditRefs": [{"id": "meta-description", "weight": 1}]},
+            "seo": {
+                "score": 0.91,
+                "auditRefs": [{"id": "meta-description", "weight": 1}],
+            },
         },
-        "audits": audits, "environment": {"benchmarkIndex": 900},
+        "audits": audits,
+        "environment": {"benchmarkIndex": 900},
     }
     fig = lighthouse.figures(report)
-    assert (fig["performance"], fig["seo"], fig["fcp_s"], fig["tbt_ms"]) == (72, 91, 2.4, 350)
-    assert fig["render_blocking"] == ["x.js"] and fig["failing_audits"]["seo"] == ["meta-description"]
+    assert (fig["performance"], fig["seo"], fig["fcp_s"], fig["tbt_ms"]) == (
+        72,
+        91,
+        2.4,
+        350,
+    )
+    assert fig["render_blocking"] == ["x.js"] and fig["failing_audits"]["seo"] == [
+        "meta-description"
+    ]
     missed = " ".join(lighthouse.misses(fig))
     for key in ("performance", "fcp_s", "lcp_s", "tbt_ms", "cls", "seo"):
         assert key in missed

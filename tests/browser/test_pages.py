@@ -1,5 +1,7 @@
-"""Every page of the table of contents, opened in Chromium: it loads, stays quiet, stays on the
-site, shows its figures and typeset math, links to its neighbours, and passes axe-core."""
+"""Every page of the table of contents, opened in Chromium: it loads, stays quiet,
+stays on the
+site, shows its figures and typeset math, links to its neighbours, and passes
+axe-core."""
 
 from __future__ import annotations
 
@@ -22,10 +24,14 @@ def test_http_200(page_visit, doc):
 @pytest.mark.parametrize("doc", DOCS)
 def test_no_console_errors(page_visit, doc):
     rec = page_visit(doc).recorder
-    problems = rec.console_errors + [f"HTTP {r}" for r in rec.bad_responses] + [
-        f"request failed: {r}" for r in rec.failed_requests
-    ]
-    assert not problems, f"{doc}: console errors / failed loads:\n  " + "\n  ".join(problems)
+    problems = (
+        rec.console_errors
+        + [f"HTTP {r}" for r in rec.bad_responses]
+        + [f"request failed: {r}" for r in rec.failed_requests]
+    )
+    assert not problems, f"{doc}: console errors / failed loads:\n  " + "\n  ".join(
+        problems
+    )
 
 
 @pytest.mark.parametrize("doc", DOCS)
@@ -33,7 +39,9 @@ def test_no_request_to_other_hosts(page_visit, doc):
     rec = page_visit(doc).recorder
     assert rec.requests, f"{doc}: no request recorded at all (recorder broken?)"
     foreign = rec.foreign()
-    assert not foreign, f"{doc}: requests leave the site ({rec.base}):\n  " + "\n  ".join(foreign)
+    assert not foreign, (
+        f"{doc}: requests leave the site ({rec.base}):\n  " + "\n  ".join(foreign)
+    )
 
 
 @pytest.mark.parametrize("doc", DOCS)
@@ -48,7 +56,11 @@ def test_images_have_alt_text(page_visit, doc):
     images = page_visit(doc).facts["images"]
     no_alt = [i["src"] for i in images if i["alt"] is None]
     assert not no_alt, f"{doc}: <img> without alt attribute: {no_alt}"
-    empty = [i["src"] for i in images if i["inArticle"] and not i["hidden"] and not (i["alt"] or "").strip()]
+    empty = [
+        i["src"]
+        for i in images
+        if i["inArticle"] and not i["hidden"] and not (i["alt"] or "").strip()
+    ]
     assert not empty, f"{doc}: figures in the chapter with an empty alt text: {empty}"
 
 
@@ -56,11 +68,18 @@ def test_images_have_alt_text(page_visit, doc):
 def test_math_rendered(page_visit, doc):
     f = page_visit(doc).facts
     assert not f["rawMath"], f"{doc}: raw TeX left in the visible text: {f['rawMath']}"
-    # Typeset at build time by KaTeX (book/_ext/katex_math.py): no math script on the page.
-    assert not f["mathScripts"] and not f["mathJax"], f"{doc}: the page loads a math script: {f['mathScripts']}"
+    # Typeset at build time by KaTeX (book/_ext/katex_math.py): no math script on the
+    # page.
+    assert not f["mathScripts"] and not f["mathJax"], (
+        f"{doc}: the page loads a math script: {f['mathScripts']}"
+    )
     if f["mathElements"]:
-        assert f["katex"] >= f["mathElements"], f"{doc}: {f['mathElements']} math element(s), {f['katex']} typeset"
-        assert not f["mathUntypeset"], f"{doc}: math not typeset: {f['mathUntypeset'][:5]}"
+        assert f["katex"] >= f["mathElements"], (
+            f"{doc}: {f['mathElements']} math element(s), {f['katex']} typeset"
+        )
+        assert not f["mathUntypeset"], (
+            f"{doc}: math not typeset: {f['mathUntypeset'][:5]}"
+        )
         assert not f["mathErrors"], f"{doc}: math errors: {f['mathErrors']}"
 
 
@@ -70,19 +89,28 @@ def test_prev_next_follow_toc(page_visit, doc, site_url):
     i = DOCS.index(doc)
     expect_prev = f"/{DOCS[i - 1]}.html" if i > 0 else None
     expect_next = f"/{DOCS[i + 1]}.html" if i + 1 < len(DOCS) else None
-    assert f["prev"] == expect_prev, f"{doc}: 'previous' link goes to {f['prev']}, toc says {expect_prev}"
-    assert f["next"] == expect_next, f"{doc}: 'next' link goes to {f['next']}, toc says {expect_next}"
+    assert f["prev"] == expect_prev, (
+        f"{doc}: 'previous' link goes to {f['prev']}, toc says {expect_prev}"
+    )
+    assert f["next"] == expect_next, (
+        f"{doc}: 'next' link goes to {f['next']}, toc says {expect_next}"
+    )
 
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_language_is_zh_cn(page_visit, doc):
-    assert page_visit(doc).facts["lang"] == "zh-CN", f"{doc}: <html lang> is {page_visit(doc).facts['lang']!r}"
+    assert page_visit(doc).facts["lang"] == "zh-CN", (
+        f"{doc}: <html lang> is {page_visit(doc).facts['lang']!r}"
+    )
 
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_accessibility_axe(page_visit, doc):
     bad = harness.serious(page_visit(doc).axe)
-    assert not bad, f"{doc}: axe-core serious/critical violations:\n" + harness.format_violations(bad)
+    assert not bad, (
+        f"{doc}: axe-core serious/critical violations:\n"
+        + harness.format_violations(bad)
+    )
 
 
 @pytest.mark.parametrize("doc", DOCS)

@@ -1,4 +1,5 @@
-"""Phone width (390 x 844, touch, mobile viewport): no sideways scrolling of the page and
+"""Phone width (390 x 844, touch, mobile viewport): no sideways scrolling of the page
+and
 figures scaled down to the screen."""
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ LAYOUT_JS = """
 
 @pytest.fixture(scope="module")
 def phone(browser):
-    context = new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = new_context(
+        browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     yield context
     context.close()
 
@@ -65,16 +68,25 @@ def test_phone_layout(phone, site_url, doc):
 
 
 def test_phone_figures_scale_down(phone, site_url):
-    """A wide figure is shown narrower than its pixel width on the phone (it really scales)."""
+    """A wide figure is shown narrower than its pixel width on the phone (it really
+    scales)."""
     page = phone.new_page()
     try:
         page.goto(f"{site_url}book/spiral.html")
         harness.settle(page)
-        images = [i for i in page.evaluate(LAYOUT_JS)["images"] if "_images/" in (i["src"] or "")]
+        images = [
+            i
+            for i in page.evaluate(LAYOUT_JS)["images"]
+            if "_images/" in (i["src"] or "")
+        ]
         assert images, "book/spiral: no figures found at phone width"
         scaled = [i for i in images if i["natural"] > PHONE["width"]]
-        assert scaled, f"book/spiral: no figure wider than the phone to test scaling with: {images}"
+        assert scaled, (
+            f"book/spiral: no figure wider than the phone to test scaling with: {images}"
+        )
         for i in scaled:
-            assert i["width"] <= PHONE["width"], f"book/spiral: {i['src']} shown {i['width']:.0f} px wide on a 390 px phone"
+            assert i["width"] <= PHONE["width"], (
+                f"book/spiral: {i['src']} shown {i['width']:.0f} px wide on a 390 px phone"
+            )
     finally:
         page.close()

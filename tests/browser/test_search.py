@@ -1,4 +1,5 @@
-"""Chinese search in the browser, as readers use it: questions typed without spaces (with
+"""Chinese search in the browser, as readers use it: questions typed without spaces
+(with
 particles, English names, synonyms of the book's terms) find the page that answers them
 first, from the address (search.html?q=...), from any page's search box and on a phone;
 results show the matching sentence with the terms highlighted."""
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.browser
 
 
 def _questions() -> list[dict]:
-    """The test set; a question listing several pages expects the first one in the toc."""
+    """The test set; a question listing several pages expects the first one in the
+    toc."""
     toc = set(harness.toc_docs())
     out = []
     for item in yaml.safe_load(
@@ -37,7 +39,8 @@ def _questions() -> list[dict]:
 QUESTIONS = _questions()
 FIRST_RATE, TOP3_RATE = 0.85, 0.95
 
-#: single words and spaced queries (Sphinx's own behaviour) -> the page that must come first
+#: single words and spaced queries (Sphinx's own behaviour) -> the page that must come
+#: first
 WORDS = {
     "螺旋": "book/spiral",
     "张量": "book/tensors",
@@ -102,7 +105,8 @@ def page(desktop):
 
 
 def test_reader_questions_find_their_page(page, site_url):
-    """The test set (search_questions.yml): expected page first >= 85 %, top 3 >= 95 %."""
+    """The test set (search_questions.yml): expected page first >= 85 %, top 3 >= 95
+    %."""
     assert len(QUESTIONS) >= 30
     misses, first, top3 = [], 0, 0
     for item in QUESTIONS:
@@ -133,7 +137,8 @@ def test_words_and_spaced_queries(page, site_url, query):
 
 
 def test_synonym_finds_book_term_and_summary_highlights_it(page, site_url):
-    """批量归一化 is the reader's word; the book says 批归一化 or 批量规范化 (glossary): the
+    """批量归一化 is the reader's word; the book says 批归一化 or 批量规范化 (glossary):
+    the
     summary shows the book's sentence with its term highlighted."""
     res = _search(page, site_url, "批量归一化的作用")
     assert res["docs"][:1] == ["book/qa/vanishing"], res["docs"]
@@ -182,7 +187,8 @@ def test_search_box_of_every_kind_of_page(page, site_url, doc):
 
 
 def test_phone_search_and_screenshot(browser, site_url):
-    """On a 390-px phone: the search box works, results fit the screen; screenshots saved."""
+    """On a 390-px phone: the search box works, results fit the screen; screenshots
+    saved."""
     context = harness.new_context(
         browser,
         viewport={"width": 390, "height": 844},
@@ -229,7 +235,8 @@ def test_desktop_screenshot(page, site_url):
 
 
 def test_search_adds_under_100_kb_to_a_page(built_site):
-    """What the Chinese search ships: its code in language_data.js and the term counts it
+    """What the Chinese search ships: its code in language_data.js and the term counts
+    it
     adds to searchindex.js (bytes as served)."""
     language_data = (built_site / "_static" / "language_data.js").read_bytes()
     index_text = (built_site / "searchindex.js").read_text(encoding="utf-8")

@@ -8,7 +8,8 @@ from fixturebook import write_fixture_book
 
 @pytest.fixture
 def fixture_book(tmp_path):
-    """``fixture_book({"a": chapter(...)}, timeout=5)`` → a FixtureBook in a temporary folder."""
+    """``fixture_book({"a": chapter(...)}, timeout=5)`` → a FixtureBook in a temporary
+    folder."""
     counter = {"n": 0}
 
     def make(chapters: dict[str, str], **kwargs):

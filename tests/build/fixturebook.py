@@ -1,9 +1,12 @@
-"""A small fixture book for the build tests: one or two tiny chapters in a temporary folder,
+"""A small fixture book for the build tests: one or two tiny chapters in a temporary
+folder,
 built with the project's own configuration (``_config.yml``) and build script.
 
-``fixture_book(chapters, timeout=...)`` writes the book and returns a :class:`FixtureBook`;
+``fixture_book(chapters, timeout=...)`` writes the book and returns a
+:class:`FixtureBook`;
 ``book.build(*args, env=...)`` runs ``tools/build_book.py --source <book>`` in its own
-process group and returns a :class:`BuildResult` (return code, output, the build's stats).
+process group and returns a :class:`BuildResult` (return code, output, the build's
+stats).
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ def code(source: str, tags: list[str] | None = None) -> str:
 
 
 def chapter(title: str, *blocks: str) -> str:
-    """A MyST notebook: a title, then Markdown paragraphs and code cells (from :func:`code`)."""
+    """A MyST notebook: a title, then Markdown paragraphs and code cells (from
+    :func:`code`)."""
     return HEADER + f"\n# {title}\n\n" + "\n".join(blocks)
 
 
@@ -80,28 +84,47 @@ class FixtureBook:
         self.n += 1
         stats = self.root.parent / f"stats-{self.root.name}-{self.n}.json"
         stats.unlink(missing_ok=True)
-        return [sys.executable, str(BUILD), "--source", str(self.root), "--stats-json", str(stats), *args], stats
+        return [
+            sys.executable,
+            str(BUILD),
+            "--source",
+            str(self.root),
+            "--stats-json",
+            str(stats),
+            *args,
+        ], stats
 
     def environment(self, env: dict | None) -> dict:
         full = dict(os.environ)
         full.pop("DLBOOK_DEVICE", None)
         full.pop("DLBOOK_CJK_FONT", None)
-        full["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "code"), os.environ.get("PYTHONPATH")]))
+        full["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(ROOT / "code"), os.environ.get("PYTHONPATH")])
+        )
         full.update(env or {})
         return {k: v for k, v in full.items() if v is not None}
 
-    def build(self, *args: str, env: dict | None = None, timeout: float = 600) -> BuildResult:
+    def build(
+        self, *args: str, env: dict | None = None, timeout: float = 600
+    ) -> BuildResult:
         cmd, stats = self.command(*args)
         proc = subprocess.Popen(
-            cmd, cwd=self.root, env=self.environment(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True,
+            cmd,
+            cwd=self.root,
+            env=self.environment(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
-            pytest.fail(f"build of {self.root} did not finish in {timeout} s:\n{out[-3000:]}")
+            pytest.fail(
+                f"build of {self.root} did not finish in {timeout} s:\n{out[-3000:]}"
+            )
         data = json.loads(stats.read_text(encoding="utf-8")) if stats.exists() else {}
         return BuildResult(proc.returncode, out, data)
 
@@ -117,8 +140,15 @@ class FixtureBook:
         return get_cache(str(self.cache)).list_cache_records()
 
 
-def write_fixture_book(root: Path, chapters: dict[str, str], *, timeout: int = 60, config: dict | None = None) -> FixtureBook:
-    """Write a book with the project's configuration and the given chapters (``{"a": text}`` → ``book/a.md``)."""
+def write_fixture_book(
+    root: Path,
+    chapters: dict[str, str],
+    *,
+    timeout: int = 60,
+    config: dict | None = None,
+) -> FixtureBook:
+    """Write a book with the project's configuration and the given chapters (``{"a":
+    text}`` → ``book/a.md``)."""
     root.mkdir(parents=True)
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     cfg["execute"]["timeout"] = timeout
@@ -128,8 +158,12 @@ def write_fixture_book(root: Path, chapters: dict[str, str], *, timeout: int = 6
             cfg[key].update(value)
         else:
             cfg[key] = value
-    (root / "_config.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    for folder in (ROOT / "book").glob("_*"):  # _static, _templates, _extra: what the configuration points at
+    (root / "_config.yml").write_text(
+        yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    for folder in (ROOT / "book").glob(
+        "_*"
+    ):  # _static, _templates, _extra: what the configuration points at
         if folder.is_dir():
             shutil.copytree(folder, root / "book" / folder.name)
     shutil.copy(ROOT / "book" / "references.bib", root / "book" / "references.bib")
@@ -140,9 +174,17 @@ def write_fixture_book(root: Path, chapters: dict[str, str], *, timeout: int = 6
     for name in ("node_modules", "code"):
         if (ROOT / name).is_dir():
             (root / name).symlink_to(ROOT / name, target_is_directory=True)
-    (root / "book" / "intro.md").write_text("# 测试用的小书\n\n只有几章很短的内容，用来测试构建。\n", encoding="utf-8")
+    (root / "book" / "intro.md").write_text(
+        "# 测试用的小书\n\n只有几章很短的内容，用来测试构建。\n", encoding="utf-8"
+    )
     for name, text in chapters.items():
         (root / "book" / f"{name}.md").write_text(text, encoding="utf-8")
-    toc = {"format": "jb-book", "root": "book/intro", "chapters": [{"file": f"book/{n}"} for n in chapters]}
-    (root / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+    toc = {
+        "format": "jb-book",
+        "root": "book/intro",
+        "chapters": [{"file": f"book/{n}"} for n in chapters],
+    }
+    (root / "_toc.yml").write_text(
+        yaml.safe_dump(toc, sort_keys=False), encoding="utf-8"
+    )
     return FixtureBook(root)

@@ -1,6 +1,7 @@
 """Every way a build can fail says clearly what went wrong, and loses nothing.
 
-Each test builds a tiny fixture book (see conftest.py) with the project's configuration and
+Each test builds a tiny fixture book (see conftest.py) with the project's configuration
+and
 ``tools/build_book.py`` (what ``make book`` runs).
 """
 
@@ -20,7 +21,13 @@ from fixturebook import chapter, code
 
 pytestmark = pytest.mark.build
 
-QUICK = chapter("快的一章", "第一段文字。", code("x = 6 * 7\nprint(x)"), "第二段文字。", code("y = x + 1\nprint(y)"))
+QUICK = chapter(
+    "快的一章",
+    "第一段文字。",
+    code("x = 6 * 7\nprint(x)"),
+    "第二段文字。",
+    code("y = x + 1\nprint(y)"),
+)
 
 
 def test_cell_error_names_chapter_cell_and_exception_and_keeps_the_site(fixture_book):
@@ -31,12 +38,20 @@ def test_cell_error_names_chapter_cell_and_exception_and_keeps_the_site(fixture_
 
     book.write(
         "book/quick.md",
-        chapter("快的一章", "第一段文字。", code("x = 6 * 7"), "出错的单元格：", code("values = [1, 2]\nvalues[5]")),
+        chapter(
+            "快的一章",
+            "第一段文字。",
+            code("x = 6 * 7"),
+            "出错的单元格：",
+            code("values = [1, 2]\nvalues[5]"),
+        ),
     )
     second = book.build()
     assert second.rc != 0
     last = second.tail
-    assert "book/quick.md:24 — cell 4 (code cell 2), line 2: `values[5]`" in last, last  # the line, not the fence
+    assert "book/quick.md:24 — cell 4 (code cell 2), line 2: `values[5]`" in last, (
+        last
+    )  # the line, not the fence
     assert "IndexError: list index out of range" in last
     # the previous site is intact, and nothing half-done was published
     assert (book.site / "book" / "quick.html").read_bytes() == index
@@ -44,16 +59,26 @@ def test_cell_error_names_chapter_cell_and_exception_and_keeps_the_site(fixture_
     assert second.stats["failures"][0]["exception"].startswith("IndexError")
     # the full traceback is kept outside the site, for CI to upload
     assert "(full traceback: _build/reports/book/quick.err.log)" in last
-    trace = (book.root / "_build" / "reports" / "book" / "quick.err.log").read_text(encoding="utf-8")
+    trace = (book.root / "_build" / "reports" / "book" / "quick.err.log").read_text(
+        encoding="utf-8"
+    )
     assert "values[5]" in trace and "IndexError" in trace
-    assert book.build().rc != 0 and (book.root / "_build" / "reports" / "book" / "quick.err.log").is_file()
+    assert (
+        book.build().rc != 0
+        and (book.root / "_build" / "reports" / "book" / "quick.err.log").is_file()
+    )
     book.write("book/quick.md", QUICK)
     assert book.build().rc == 0 and not (book.root / "_build" / "reports").exists()
     assert not (book.site / "reports").exists()
 
 
 def test_timeout_names_the_cell_and_the_limit(fixture_book):
-    slow = chapter("慢的一章", code("a = 1"), "这一格会一直睡下去：", code("import time\ntime.sleep(60)"))
+    slow = chapter(
+        "慢的一章",
+        code("a = 1"),
+        "这一格会一直睡下去：",
+        code("import time\ntime.sleep(60)"),
+    )
     book = fixture_book({"slow": slow}, timeout=3)
     t = time.monotonic()
     result = book.build()
@@ -61,7 +86,11 @@ def test_timeout_names_the_cell_and_the_limit(fixture_book):
     assert time.monotonic() - t < 45, "the timeout did not stop the cell"
     last = result.tail
     assert "book/slow.md:22 — cell 4 (code cell 2), line 1: `import time`" in last, last
-    assert "CellTimeoutError" in last and "after 3 seconds" in last and "execute.timeout" in last
+    assert (
+        "CellTimeoutError" in last
+        and "after 3 seconds" in last
+        and "execute.timeout" in last
+    )
     assert not book.site.exists()
 
 
@@ -70,20 +99,32 @@ SETUP = code("import dlbook\ndevice = dlbook.setup()")
 
 def test_missing_cjk_font_stops_the_chapter_in_its_setup_cell(fixture_book):
     marker = "ran.txt"
-    book = fixture_book({"quick": chapter("一章", SETUP, code(f"open({marker!r}, 'w').write('x')"))})
+    book = fixture_book(
+        {"quick": chapter("一章", SETUP, code(f"open({marker!r}, 'w').write('x')"))}
+    )
     result = book.build(env={"DLBOOK_CJK_FONT": "/nonexistent/NotoSansSC.otf"})
     assert result.rc != 0
     last = result.tail
-    assert "book/quick.md:18 — cell 2 (code cell 1), line 2: `device = dlbook.setup()`" in last, last
-    assert "FontNotFoundError: DLBOOK_CJK_FONT='/nonexistent/NotoSansSC.otf' is not a font file" in last
-    assert not (book.root / "book" / marker).exists(), "a cell ran after the failed setup"
+    assert (
+        "book/quick.md:18 — cell 2 (code cell 1), line 2: `device = dlbook.setup()`"
+        in last
+    ), last
+    assert (
+        "FontNotFoundError: DLBOOK_CJK_FONT='/nonexistent/NotoSansSC.otf' is not a font file"
+        in last
+    )
+    assert not (book.root / "book" / marker).exists(), (
+        "a cell ran after the failed setup"
+    )
     assert result.stats["executed"] == [] and not book.site.exists()
 
 
 def test_missing_font_package_says_how_to_install_it(fixture_book, tmp_path):
     fake = tmp_path / "no_font_package"
     fake.mkdir()
-    (fake / "pylopdf_fonts_zh_cn.py").write_text("raise ImportError('simulated: package not installed')\n")
+    (fake / "pylopdf_fonts_zh_cn.py").write_text(
+        "raise ImportError('simulated: package not installed')\n"
+    )
     book = fixture_book({"quick": chapter("一章", SETUP)})
     pythonpath = os.pathsep.join([str(fake), book.environment(None)["PYTHONPATH"]])
     result = book.build(env={"PYTHONPATH": pythonpath})
@@ -97,7 +138,10 @@ def test_unknown_device_lists_the_allowed_values(fixture_book):
     book = fixture_book({"quick": chapter("一章", SETUP)})
     result = book.build(env={"DLBOOK_DEVICE": "tpu"})
     assert result.rc != 0
-    assert "DLBOOK_DEVICE='tpu' is not a known device; allowed values: auto, cpu, cuda" in result.tail, result.tail
+    assert (
+        "DLBOOK_DEVICE='tpu' is not a known device; allowed values: auto, cpu, cuda"
+        in result.tail
+    ), result.tail
 
 
 def test_cuda_without_a_gpu_is_a_clear_error(fixture_book):
@@ -113,12 +157,16 @@ def test_cuda_without_a_gpu_is_a_clear_error(fixture_book):
 
 
 def test_broken_reference_fails_the_build_and_is_named(fixture_book):
-    broken = chapter("坏链接", "见 {ref}`fig-does-not-exist` 和 {doc}`nowhere`。", code("z = 1"))
+    broken = chapter(
+        "坏链接", "见 {ref}`fig-does-not-exist` 和 {doc}`nowhere`。", code("z = 1")
+    )
     book = fixture_book({"broken": broken})
     result = book.build()
     assert result.rc != 0
-    last = result.out[result.out.rindex("BUILD FAILED"):]
-    assert "book/broken.md:16: WARNING: undefined label: 'fig-does-not-exist'" in last, last
+    last = result.out[result.out.rindex("BUILD FAILED") :]
+    assert (
+        "book/broken.md:16: WARNING: undefined label: 'fig-does-not-exist'" in last
+    ), last
     assert "book/broken.md:16: WARNING: unknown document: 'nowhere'" in last
     assert not book.site.exists()
 
@@ -128,7 +176,9 @@ WAITS = chapter(
     "等待的一章",
     code("import pathlib, time\nstart = time.time()"),
     "等到测试拿走标志文件（最多 90 秒）：",
-    code(f"while pathlib.Path({HOLD!r}).exists() and time.time() - start < 90:\n    time.sleep(0.1)\nprint('done')"),
+    code(
+        f"while pathlib.Path({HOLD!r}).exists() and time.time() - start < 90:\n    time.sleep(0.1)\nprint('done')"
+    ),
 )
 
 
@@ -139,17 +189,28 @@ def _kernel_pids(pid: int) -> list[int]:
         return []
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"]
+)
 def test_build_killed_during_execution_loses_nothing(fixture_book, sig):
     book = fixture_book({"a_quick": QUICK, "b_waits": WAITS})
     (book.root / "book" / HOLD).write_text("hold")
     cmd, _ = book.command("--jobs", "2")
-    proc = subprocess.Popen(cmd, cwd=book.root, env=book.environment(None), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=book.root,
+        env=book.environment(None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     kernels: set[int] = set()
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:  # until the quick chapter is cached, the other still running
+        while (
+            time.monotonic() < deadline
+        ):  # until the quick chapter is cached, the other still running
             kernels.update(_kernel_pids(proc.pid))
             try:
                 if book.cache.exists() and len(book.cache_records()) == 1:
@@ -171,7 +232,12 @@ def test_build_killed_during_execution_loses_nothing(fixture_book, sig):
         (book.root / "book" / HOLD).unlink(missing_ok=True)
     if sig == signal.SIGTERM:  # the build shuts its kernels down itself
         time.sleep(1.0)
-        alive = [k for k in kernels if psutil.pid_exists(k) and psutil.Process(k).status() != psutil.STATUS_ZOMBIE]
+        alive = [
+            k
+            for k in kernels
+            if psutil.pid_exists(k)
+            and psutil.Process(k).status() != psutil.STATUS_ZOMBIE
+        ]
         assert not alive, f"kernels left running after SIGTERM: {alive}"
     for k in kernels:  # SIGKILL: kernels notice their parent is gone within a second; do not wait for it
         try:
@@ -182,7 +248,9 @@ def test_build_killed_during_execution_loses_nothing(fixture_book, sig):
     records = book.cache_records()
     assert [r.uri.rsplit("/", 1)[-1] for r in records] == ["a_quick.md"]
     for r in records:  # no partial notebook: every cached notebook is complete
-        nb = nbformat.read(book.cache / "executed" / r.hashkey / "base.ipynb", as_version=4)
+        nb = nbformat.read(
+            book.cache / "executed" / r.hashkey / "base.ipynb", as_version=4
+        )
         counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
         assert counts == list(range(1, len(counts) + 1))
     assert not book.site.exists()
@@ -199,7 +267,9 @@ def test_setup_raises_font_not_found(monkeypatch):
     import dlbook
 
     monkeypatch.setenv("DLBOOK_CJK_FONT", "/nonexistent/font.otf")
-    with pytest.raises(dlbook.FontNotFoundError, match="DLBOOK_CJK_FONT='/nonexistent/font.otf'"):
+    with pytest.raises(
+        dlbook.FontNotFoundError, match="DLBOOK_CJK_FONT='/nonexistent/font.otf'"
+    ):
         dlbook.setup()
 
 
@@ -208,19 +278,27 @@ def test_linkcheck_is_skipped_without_network(fixture_book):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = book.build("--builder", "linkcheck", env={"DLBOOK_NET_PROBE": f"127.0.0.1:{port}"})
+    result = book.build(
+        "--builder", "linkcheck", env={"DLBOOK_NET_PROBE": f"127.0.0.1:{port}"}
+    )
     assert result.rc == 0
-    assert "linkcheck skipped: no network" in result.out and "make linkcheck" in result.out
+    assert (
+        "linkcheck skipped: no network" in result.out and "make linkcheck" in result.out
+    )
     assert result.stats["executed"] == []
 
 
 def test_linkcheck_runs_when_online(fixture_book):
     book = fixture_book({"quick": QUICK})
-    with socket.socket() as server:  # stands in for the internet: the probe connects to it
+    with (
+        socket.socket() as server
+    ):  # stands in for the internet: the probe connects to it
         server.bind(("127.0.0.1", 0))
         server.listen()
         port = server.getsockname()[1]
-        result = book.build("--builder", "linkcheck", env={"DLBOOK_NET_PROBE": f"127.0.0.1:{port}"})
+        result = book.build(
+            "--builder", "linkcheck", env={"DLBOOK_NET_PROBE": f"127.0.0.1:{port}"}
+        )
     assert result.rc == 0, result.tail
     report = book.root / "_build" / ".work" / "linkcheck" / "output.json"
     assert report.is_file()
@@ -231,8 +309,11 @@ def test_linkcheck_runs_when_online(fixture_book):
     [("क", "Glyph 2325"), ("准确率 $x_1$", "does not have a glyph")],
     ids=["uncovered-character", "chinese-inside-mathtext"],
 )
-def test_missing_glyph_fails_the_build_instead_of_drawing_boxes(fixture_book, label, shows):
-    """A figure that would show a box for a missing glyph never reaches a page: the build fails."""
+def test_missing_glyph_fails_the_build_instead_of_drawing_boxes(
+    fixture_book, label, shows
+):
+    """A figure that would show a box for a missing glyph never reaches a page: the
+    build fails."""
     figure = code(
         "import dlbook\nimport matplotlib.pyplot as plt\ndevice = dlbook.setup(glue_name=None)\n"
         f"fig, ax = plt.subplots()\nax.set_title({label!r})\nplt.show()"

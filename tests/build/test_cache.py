@@ -1,5 +1,7 @@
-"""The execution cache across builds: a prose edit executes nothing, a code edit executes
-exactly the edited chapter, an unchanged book is not rebuilt, damaged entries are removed."""
+"""The execution cache across builds: a prose edit executes nothing, a code edit
+executes
+exactly the edited chapter, an unchanged book is not rebuilt, damaged entries are
+removed."""
 
 from __future__ import annotations
 
@@ -8,7 +10,13 @@ from fixturebook import chapter, code
 
 pytestmark = pytest.mark.build
 
-A = chapter("第一章", "第一章的文字。", code("a = sum(range(10))\nprint(a)"), "后面的文字。", code("b = a * 2"))
+A = chapter(
+    "第一章",
+    "第一章的文字。",
+    code("a = sum(range(10))\nprint(a)"),
+    "后面的文字。",
+    code("b = a * 2"),
+)
 B = chapter("第二章", "第二章的文字。", code("c = 'hello'\nprint(c)"))
 
 
@@ -16,11 +24,18 @@ def test_prose_edit_runs_nothing_code_edit_runs_only_its_chapter(fixture_book):
     book = fixture_book({"a": A, "b": B})
     cold = book.build("--jobs", "2")
     assert cold.rc == 0, cold.tail
-    assert sorted(cold.executed) == ["book/a.md", "book/b.md"] and cold.stats["cells_executed"] == 3
-    assert cold.stats["executed_by_sphinx"] == []  # Sphinx found every chapter in the cache
+    assert (
+        sorted(cold.executed) == ["book/a.md", "book/b.md"]
+        and cold.stats["cells_executed"] == 3
+    )
+    assert (
+        cold.stats["executed_by_sphinx"] == []
+    )  # Sphinx found every chapter in the cache
 
     same = book.build()
-    assert same.rc == 0 and "nothing changed since the last successful build" in same.out
+    assert (
+        same.rc == 0 and "nothing changed since the last successful build" in same.out
+    )
     assert same.stats["executed"] == [] and same.stats["seconds_sphinx"] == 0
 
     book.write("book/a.md", A.replace("后面的文字。", "后面的文字，改过了。"))
@@ -43,8 +58,12 @@ def test_damaged_cache_entry_is_removed_and_rerun(fixture_book):
     assert book.build().rc == 0
     (record,) = book.cache_records()
     nb_file = book.cache / "executed" / record.hashkey / "base.ipynb"
-    nb_file.write_text(nb_file.read_text(encoding="utf-8")[:200], encoding="utf-8")  # truncated, as by a kill
-    (book.root / "_build" / ".work" / ".inputs.json").unlink()  # the sources did not change
+    nb_file.write_text(
+        nb_file.read_text(encoding="utf-8")[:200], encoding="utf-8"
+    )  # truncated, as by a kill
+    (
+        book.root / "_build" / ".work" / ".inputs.json"
+    ).unlink()  # the sources did not change
     again = book.build()
     assert again.rc == 0, again.tail
     assert again.stats["repaired"] and "book/a.md" in again.stats["repaired"][0]
@@ -52,15 +71,20 @@ def test_damaged_cache_entry_is_removed_and_rerun(fixture_book):
 
 
 def test_a_dlbook_change_reexecutes_every_chapter(fixture_book):
-    """Every chapter runs dlbook: when its sources change, no chapter may keep stale outputs."""
+    """Every chapter runs dlbook: when its sources change, no chapter may keep stale
+    outputs."""
     book = fixture_book({"a": A, "b": B})
     assert book.build().rc == 0
     mark = book.cache / "dlbook.sha256"
     assert len(mark.read_text(encoding="utf-8").strip()) == 64
-    inputs = book.root / "_build" / ".work" / ".inputs.json"  # (forget that the sources did not change)
+    inputs = (
+        book.root / "_build" / ".work" / ".inputs.json"
+    )  # (forget that the sources did not change)
     inputs.unlink()
     assert book.build().executed == []  # same dlbook: everything from the cache
-    mark.write_text("0" * 64 + "\n", encoding="utf-8")  # as if dlbook had been edited since
+    mark.write_text(
+        "0" * 64 + "\n", encoding="utf-8"
+    )  # as if dlbook had been edited since
     inputs.unlink()
     again = book.build()
     assert again.rc == 0, again.tail

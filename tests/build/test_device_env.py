@@ -1,9 +1,12 @@
 """The device the book was executed on, as the pages report it.
 
-CI builds with ``DLBOOK_DEVICE=cpu`` (the normal build); the publishing workflow builds the
+CI builds with ``DLBOOK_DEVICE=cpu`` (the normal build); the publishing workflow builds
+the
 same chapters unchanged with ``DLBOOK_DEVICE=cuda`` on a GPU and runs this file against
-that site (``DLBOOK_TEST_SITE``). Either way, every chapter's row in the execution report
-must name the device that was asked for, the installed torch and its CUDA version, and the
+that site (``DLBOOK_TEST_SITE``). Either way, every chapter's row in the execution
+report
+must name the device that was asked for, the installed torch and its CUDA version, and
+the
 intro page must state where this edition's figures were computed.
 """
 
@@ -40,7 +43,15 @@ def report_rows(html_file: Path) -> dict[str, dict]:
     table = soup.select_one("table.dlbook-execution-report")
     assert table is not None, f"no execution report table in {html_file}"
     headers = [th.get_text(strip=True) for th in table.select("thead th")]
-    assert headers == ["章节", "执行耗时（秒）", "来源", "执行时间", "设备", "torch", "CUDA"], headers
+    assert headers == [
+        "章节",
+        "执行耗时（秒）",
+        "来源",
+        "执行时间",
+        "设备",
+        "torch",
+        "CUDA",
+    ], headers
     rows = {}
     for tr in table.select("tbody tr"):
         cells = [td.get_text(" ", strip=True) for td in tr.select("td")]
@@ -96,11 +107,19 @@ def test_fixture_build_runs_on_the_requested_cpu(fixture_book):
     assert row["设备"].startswith("CPU：") and row["来源"] == "本次构建执行"
     import torch
 
-    assert row["torch"] == torch.__version__ and row["CUDA"] == (torch.version.cuda or "无")
-    assert device_line(book.site / "book" / "report.html") == f"{row['设备']} · torch {row['torch']} · CUDA {row['CUDA']}"
+    assert row["torch"] == torch.__version__ and row["CUDA"] == (
+        torch.version.cuda or "无"
+    )
+    assert (
+        device_line(book.site / "book" / "report.html")
+        == f"{row['设备']} · torch {row['torch']} · CUDA {row['CUDA']}"
+    )
 
     # a prose edit: the chapter now comes from the cache, and the report says so
     book.write("book/dev.md", setup.replace("# 设备", "# 设备（改了标题）"))
     again = book.build(env={"DLBOOK_DEVICE": "cpu"})
     assert again.rc == 0 and again.executed == []
-    assert report_rows(book.site / "book" / "report.html")["dev.html"]["来源"] == "执行缓存"
+    assert (
+        report_rows(book.site / "book" / "report.html")["dev.html"]["来源"]
+        == "执行缓存"
+    )

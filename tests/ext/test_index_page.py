@@ -28,5 +28,7 @@ def test_index_404_and_theme_defaults(built_site):
     assert "页面不存在" in page404 and 'lang="zh-CN"' in page404
     assert "http://" not in page404 and "https://" not in page404
     intro = (built_site / "book" / "intro.html").read_text(encoding="utf-8")
-    assert 'data-theme="light"' in intro  # default mode: no "Got invalid theme mode" on a fresh profile
+    assert (
+        'data-theme="light"' in intro
+    )  # default mode: no "Got invalid theme mode" on a fresh profile
     assert "fontawesome.js" not in intro

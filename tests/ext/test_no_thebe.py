@@ -1,4 +1,5 @@
-"""book/_ext/no_thebe.py: sphinx-thebe is loaded by Jupyter Book but leaves nothing in the pages."""
+"""book/_ext/no_thebe.py: sphinx-thebe is loaded by Jupyter Book but leaves nothing in
+the pages."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ import no_thebe
 
 
 def test_thebe_wanted_reads_launch_buttons():
-    assert no_thebe.thebe_wanted(SimpleNamespace(html_theme_options={"launch_buttons": {"thebe": True}}))
-    assert not no_thebe.thebe_wanted(SimpleNamespace(html_theme_options={"launch_buttons": {"thebe": False}}))
+    assert no_thebe.thebe_wanted(
+        SimpleNamespace(html_theme_options={"launch_buttons": {"thebe": True}})
+    )
+    assert not no_thebe.thebe_wanted(
+        SimpleNamespace(html_theme_options={"launch_buttons": {"thebe": False}})
+    )
     assert not no_thebe.thebe_wanted(SimpleNamespace(html_theme_options={}))
     assert not no_thebe.thebe_wanted(SimpleNamespace())
     with pytest.raises(TypeError, match="launch_buttons"):
-        no_thebe.thebe_wanted(SimpleNamespace(html_theme_options={"launch_buttons": "thebe"}))
+        no_thebe.thebe_wanted(
+            SimpleNamespace(html_theme_options={"launch_buttons": "thebe"})
+        )
 
 
 def _handler(module):
@@ -29,7 +36,10 @@ def _handler(module):
 def test_remove_thebe_disconnects_only_thebe():
     Listener = __import__("collections").namedtuple("Listener", "id handler priority")
     listeners = {
-        "env-before-read-docs": [Listener(1, _handler("sphinx_thebe"), 500), Listener(2, _handler("myst_nb"), 500)],
+        "env-before-read-docs": [
+            Listener(1, _handler("sphinx_thebe"), 500),
+            Listener(2, _handler("myst_nb"), 500),
+        ],
         "doctree-resolved": [Listener(3, _handler("sphinx_thebe"), 500)],
     }
     gone = []
@@ -42,7 +52,9 @@ def test_remove_thebe_disconnects_only_thebe():
     app = SimpleNamespace(
         events=SimpleNamespace(listeners=listeners),
         disconnect=disconnect,
-        registry=SimpleNamespace(css_files=[("sphinx-thebe.css", {}), ("custom.css", {})]),
+        registry=SimpleNamespace(
+            css_files=[("sphinx-thebe.css", {}), ("custom.css", {})]
+        ),
     )
     assert no_thebe.remove_thebe(app) == 2
     assert sorted(gone) == [1, 3]
@@ -54,5 +66,7 @@ def test_remove_thebe_disconnects_only_thebe():
 def test_site_carries_no_thebe(built_site):
     for page in built_site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        assert "THEBE_JS_URL" not in text and "sphinx-thebe" not in text, f"thebe left in {page}"
+        assert "THEBE_JS_URL" not in text and "sphinx-thebe" not in text, (
+            f"thebe left in {page}"
+        )
         assert "x-thebe-config" not in text, f"thebe config left in {page}"

@@ -1,4 +1,5 @@
-"""book/_ext/notebook_download.py: every notebook chapter can be downloaded as .ipynb with its outputs."""
+"""book/_ext/notebook_download.py: every notebook chapter can be downloaded as .ipynb
+with its outputs."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ import notebook_download
 
 def test_notebook_with_outputs_drops_hidden_glue(tmp_path):
     nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("glue('x', 1, display=False); print(1)", execution_count=1)
+    cell = nbformat.v4.new_code_cell(
+        "glue('x', 1, display=False); print(1)", execution_count=1
+    )
     cell.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="1\n"),
         nbformat.v4.new_output(
             "display_data",
             data={"application/papermill.record/text/plain": "1"},
-            metadata={"scrapbook": {"name": "x", "mime_prefix": "application/papermill.record/"}},
+            metadata={
+                "scrapbook": {
+                    "name": "x",
+                    "mime_prefix": "application/papermill.record/",
+                }
+            },
         ),
     ]
     nb.cells = [cell]
@@ -39,12 +47,18 @@ def test_executed_notebook_validates_pagename():
 
 @pytest.mark.build
 def test_notebook_download_has_outputs(built_site):
-    nb = json.loads((built_site / "_sources" / "book" / "spiral.ipynb").read_text(encoding="utf-8"))
+    nb = json.loads(
+        (built_site / "_sources" / "book" / "spiral.ipynb").read_text(encoding="utf-8")
+    )
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     pngs = [o for c in code for o in c["outputs"] if "image/png" in o.get("data", {})]
     assert code and all(c["execution_count"] for c in code)
     assert len(pngs) >= 6
-    assert not any("scrapbook" in o.get("metadata", {}) and "application/papermill.record/text/plain" in o.get("data", {})
-                   for c in code for o in c["outputs"])
+    assert not any(
+        "scrapbook" in o.get("metadata", {})
+        and "application/papermill.record/text/plain" in o.get("data", {})
+        for c in code
+        for o in c["outputs"]
+    )
     html = (built_site / "book" / "spiral.html").read_text(encoding="utf-8")
     assert 'href="../_sources/book/spiral.ipynb"' in html

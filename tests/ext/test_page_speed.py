@@ -1,5 +1,7 @@
-"""The reader-side speed extensions of book/_ext (issue 16): their pieces on small inputs, and
-the built site as they leave it (one stylesheet, deferred scripts, search index on the search
+"""The reader-side speed extensions of book/_ext (issue 16): their pieces on small
+inputs, and
+the built site as they leave it (one stylesheet, deferred scripts, search index on the
+search
 page only, sized and lazy images, a description per page, formulas as KaTeX HTML)."""
 
 from __future__ import annotations
@@ -34,7 +36,10 @@ def test_description_is_cut_after_a_sentence():
     assert short.endswith("。") and len(short) <= 60 and text.startswith(short)
     assert page_meta.shorten("短。", 60) == "短。"
     assert page_meta.shorten("没有句号" * 40, 20).endswith("…")
-    assert page_meta.description_tag('a"<b') == '<meta name="description" content="a&quot;&lt;b" />\n'
+    assert (
+        page_meta.description_tag('a"<b')
+        == '<meta name="description" content="a&quot;&lt;b" />\n'
+    )
 
 
 def test_opening_paragraph_skips_notes_and_outputs():
@@ -55,9 +60,17 @@ def test_images_get_their_size_and_lazy_loading_after_the_first_screen(tmp_path)
     from PIL import Image
 
     Image.new("RGB", (64, 48)).save(tmp_path / "a.png")
-    (tmp_path / "b.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 30 20"></svg>')
-    body = '<p>开头</p><img alt="x" src="a.png" /><p>' + "字" * 400 + '</p><img src="b.svg" alt="y"><img src="none.png">'
-    out = page_images.sized_and_lazy(body, lambda s: tmp_path / s if (tmp_path / s).is_file() else None)
+    (tmp_path / "b.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 30 20"></svg>'
+    )
+    body = (
+        '<p>开头</p><img alt="x" src="a.png" /><p>'
+        + "字" * 400
+        + '</p><img src="b.svg" alt="y"><img src="none.png">'
+    )
+    out = page_images.sized_and_lazy(
+        body, lambda s: tmp_path / s if (tmp_path / s).is_file() else None
+    )
     imgs = re.findall(r"<img[^>]*>", out)
     assert 'width="64" height="48"' in imgs[0] and "lazy" not in imgs[0]
     assert 'width="30" height="20"' in imgs[1] and 'loading="lazy"' in imgs[1]
@@ -67,19 +80,28 @@ def test_images_get_their_size_and_lazy_loading_after_the_first_screen(tmp_path)
 def test_scripts_deferred_and_options_inlined():
     from sphinx.builders.html._assets import _JavaScript
 
-    scripts = [_JavaScript("_static/documentation_options.js", priority=200), _JavaScript("_static/a.js", async_="x"),
-               _JavaScript("", body="let x = 1;")]
+    scripts = [
+        _JavaScript("_static/documentation_options.js", priority=200),
+        _JavaScript("_static/a.js", async_="x"),
+        _JavaScript("", body="let x = 1;"),
+    ]
     out = page_scripts.deferred(scripts, "const DOCUMENTATION_OPTIONS = {};")
-    assert out[0].filename == "" and out[0].attributes["body"].startswith("const DOCUMENTATION_OPTIONS")
-    assert out[1].attributes.get("defer") == "defer" and out[1].filename == "_static/a.js"
+    assert out[0].filename == "" and out[0].attributes["body"].startswith(
+        "const DOCUMENTATION_OPTIONS"
+    )
+    assert (
+        out[1].attributes.get("defer") == "defer" and out[1].filename == "_static/a.js"
+    )
     assert out[2] is scripts[2]
 
 
 def test_bundle_inlines_imports_and_rewrites_urls(tmp_path):
     (tmp_path / "styles").mkdir()
     (tmp_path / "basic.css").write_text("p{color:red}")
-    (tmp_path / "styles" / "theme.css").write_text('@import "../basic.css";\n.a{background:url(../img/x.png)}'
-                                                   '.b{background:url("data:image/png;base64,AA")}')
+    (tmp_path / "styles" / "theme.css").write_text(
+        '@import "../basic.css";\n.a{background:url(../img/x.png)}'
+        '.b{background:url("data:image/png;base64,AA")}'
+    )
     css = page_styles.inline_css(tmp_path, "styles/theme.css")
     assert "p{color:red}" in css and "@import" not in css
     assert "url(img/x.png)" in css and 'url("data:image/png;base64,AA")' in css
@@ -88,17 +110,36 @@ def test_bundle_inlines_imports_and_rewrites_urls(tmp_path):
 
 
 def test_unused_icon_rules_and_full_fonts_go():
-    css = ('.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}.fa-cat:before{content:"\\f6be"}'
-           '@font-face{font-family:X;src:url(../vendor/fontawesome/webfonts/fa-solid-900.woff2)}.keep{x:1}')
+    css = (
+        '.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}.fa-cat:before{content:"\\f6be"}'
+        "@font-face{font-family:X;src:url(../vendor/fontawesome/webfonts/fa-solid-900.woff2)}.keep{x:1}"
+    )
     out = icon_subset.without_unused_icons(css, ['<i class="fa-solid fa-bars"></i>'])
-    assert ".fa-bars:before" in out and ".fa-cat" not in out and "@font-face" not in out and ".keep{x:1}" in out
-    assert icon_subset.icon_codepoints(css) == {"fa-bars": 0xF0C9, "fa-navicon": 0xF0C9, "fa-cat": 0xF6BE}
+    assert (
+        ".fa-bars:before" in out
+        and ".fa-cat" not in out
+        and "@font-face" not in out
+        and ".keep{x:1}" in out
+    )
+    assert icon_subset.icon_codepoints(css) == {
+        "fa-bars": 0xF0C9,
+        "fa-navicon": 0xF0C9,
+        "fa-cat": 0xF6BE,
+    }
 
 
-@pytest.mark.skipif(shutil.which("node") is None or not (katex_math.KATEX / "package.json").is_file(),
-                    reason="Node.js or node_modules/katex missing (make book / npm ci installs it)")
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (katex_math.KATEX / "package.json").is_file(),
+    reason="Node.js or node_modules/katex missing (make book / npm ci installs it)",
+)
 def test_katex_typesets_and_reports_errors():
-    out = katex_math.render([(r"\frac{a}{b}", False), (r"\text{结果} = \sum_i x_i", True), (r"\frac{a", False)])
+    out = katex_math.render(
+        [
+            (r"\frac{a}{b}", False),
+            (r"\text{结果} = \sum_i x_i", True),
+            (r"\frac{a", False),
+        ]
+    )
     assert 'class="katex"' in out[0]["html"] and "<mfrac>" in out[0]["html"]
     assert "katex-display" in out[1]["html"] and "结果" in out[1]["html"]
     assert "error" in out[2] and "KaTeX parse error" in out[2]["error"]
@@ -107,11 +148,17 @@ def test_katex_typesets_and_reports_errors():
 def test_several_equations_become_one_aligned_block():
     from docutils import nodes
 
-    node = nodes.math_block("a = 1\n\nb = 2", "a = 1\n\nb = 2", nowrap=False, number=None)
-    assert katex_math.tex_of(node) == (r"\begin{aligned}a = 1\\b = 2\end{aligned}", True)
+    node = nodes.math_block(
+        "a = 1\n\nb = 2", "a = 1\n\nb = 2", nowrap=False, number=None
+    )
+    assert katex_math.tex_of(node) == (
+        r"\begin{aligned}a = 1\\b = 2\end{aligned}",
+        True,
+    )
 
 
-# --------------------------------------------------------------------------- the built site
+# --------------------------------------------------------------------------- the built
+# site
 class _Head(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -138,15 +185,23 @@ def parsed(site: Path, doc: str) -> _Head:
 @pytest.mark.parametrize("doc", CHAPTERS)
 def test_page_is_light_to_start(built_site, doc):
     page = parsed(built_site, doc)
-    assert [s for s in page.styles if "site.css" in s] and len(page.styles) == 1, page.styles
+    assert [s for s in page.styles if "site.css" in s] and len(page.styles) == 1, (
+        page.styles
+    )
     blocking = [s["src"] for s in page.scripts if "defer" not in s and "async" not in s]
     assert not blocking, f"{doc}: scripts that block rendering: {blocking}"
     srcs = " ".join(s["src"] for s in page.scripts)
-    assert "searchindex.js" not in srcs and "searchtools.js" not in srcs and "mathjax" not in srcs.lower()
+    assert (
+        "searchindex.js" not in srcs
+        and "searchtools.js" not in srcs
+        and "mathjax" not in srcs.lower()
+    )
     description = page.meta.get("description") or ""
     assert len(description) >= 10, f"{doc}: meta description {description!r}"
     figures = [i for i in page.imgs if "_images/" in (i.get("src") or "")]
-    unsized = [i.get("src") for i in figures if not (i.get("width") and i.get("height"))]
+    unsized = [
+        i.get("src") for i in figures if not (i.get("width") and i.get("height"))
+    ]
     assert not unsized, f"{doc}: images without width/height: {unsized}"
 
 
@@ -154,7 +209,7 @@ def test_descriptions_differ_and_come_from_the_page(built_site):
     found = {doc: parsed(built_site, doc).meta["description"] for doc in CHAPTERS}
     assert len(set(found.values())) == len(found), found
     spiral = (built_site / "book" / "spiral.html").read_text(encoding="utf-8")
-    body = spiral[spiral.index('<article'):]
+    body = spiral[spiral.index("<article") :]
     assert found["book/spiral"].rstrip("…")[:30] in re.sub(r"<[^>]+>", "", body)
 
 
@@ -166,7 +221,9 @@ def test_later_figures_load_lazily(built_site):
 def test_search_page_keeps_its_search_scripts(built_site):
     page = parsed(built_site, "search")
     srcs = [s["src"] for s in page.scripts]
-    assert any("searchindex.js" in s for s in srcs) and any("searchtools.js" in s for s in srcs)
+    assert any("searchindex.js" in s for s in srcs) and any(
+        "searchtools.js" in s for s in srcs
+    )
 
 
 def test_icon_fonts_are_subsets(built_site):

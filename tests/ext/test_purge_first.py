@@ -11,7 +11,8 @@ from conftest import EXT
 
 
 def _build(src, out, extensions):
-    """An incremental `sphinx-build -W` (own process: Sphinx registers nodes globally)."""
+    """An incremental `sphinx-build -W` (own process: Sphinx registers nodes
+    globally)."""
     (src / "conf.py").write_text(f"extensions = {extensions!r}\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(EXT)}
     cmd = [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(out)]
@@ -30,7 +31,9 @@ def _move_label(tmp_path, extensions):
     assert _build(src, out, extensions)[0] == 0
     # the label moves from zz to moved, which Sphinx reads first ("moved" < "zz")
     (src / "zz.rst").write_text("Old\n===\n\ntext\n", encoding="utf-8")
-    (src / "moved.rst").write_text(".. _thing:\n\nMoved\n=====\n\nnow\n", encoding="utf-8")
+    (src / "moved.rst").write_text(
+        ".. _thing:\n\nMoved\n=====\n\nnow\n", encoding="utf-8"
+    )
     return _build(src, out, extensions)
 
 

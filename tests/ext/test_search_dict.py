@@ -1,4 +1,5 @@
-"""book/_ext/search_dict.py: the Chinese search index uses the book's jieba dictionary."""
+"""book/_ext/search_dict.py: the Chinese search index uses the book's jieba
+dictionary."""
 
 from __future__ import annotations
 

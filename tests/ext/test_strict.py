@@ -12,21 +12,36 @@ from sphinx.util.docutils import docutils_namespace
 EXT = Path(__file__).resolve().parents[2] / "book" / "_ext"
 
 
-def _build(tmp_path: Path, body: str, extensions: list[str], **kwargs) -> tuple[int, str]:
+def _build(
+    tmp_path: Path, body: str, extensions: list[str], **kwargs
+) -> tuple[int, str]:
     src = tmp_path / "src"
     src.mkdir()
-    (src / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(EXT)!r})\nextensions = {extensions!r}\n")
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(EXT)!r})\nextensions = {extensions!r}\n"
+    )
     (src / "index.rst").write_text(f"Title\n=====\n\n{body}\n")
     warnings = io.StringIO()
     with docutils_namespace():
-        app = Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"), "html",
-                     status=None, warning=warnings, freshenv=True, **kwargs)
+        app = Sphinx(
+            str(src),
+            str(src),
+            str(tmp_path / "out"),
+            str(tmp_path / "doctrees"),
+            "html",
+            status=None,
+            warning=warnings,
+            freshenv=True,
+            **kwargs,
+        )
         app.build()
     return app.statuscode, warnings.getvalue()
 
 
 @pytest.mark.parametrize("extensions, expected", [([], 0), (["strict"], 1)])
-def test_a_broken_reference_fails_only_with_the_extension(tmp_path, extensions, expected):
+def test_a_broken_reference_fails_only_with_the_extension(
+    tmp_path, extensions, expected
+):
     status, warnings = _build(tmp_path, "See :doc:`missing-page`.", extensions)
     assert "unknown document: 'missing-page'" in warnings
     assert status == expected
@@ -38,5 +53,11 @@ def test_a_clean_page_still_succeeds(tmp_path):
 
 
 def test_with_w_and_keep_going_nothing_changes(tmp_path):
-    status, _ = _build(tmp_path, "See :doc:`missing-page`.", ["strict"], warningiserror=True, keep_going=True)
+    status, _ = _build(
+        tmp_path,
+        "See :doc:`missing-page`.",
+        ["strict"],
+        warningiserror=True,
+        keep_going=True,
+    )
     assert status == 1

@@ -1,4 +1,5 @@
-"""The Chinese search extension (book/_ext/zh_search.py + zh_search.js): its data files, the
+"""The Chinese search extension (book/_ext/zh_search.py + zh_search.js): its data
+files, the
 query splitter and the ranking run in Node on small made-up indexes, and a tiny Sphinx
 project built with the extension."""
 
@@ -84,7 +85,8 @@ def test_splitter_code_carries_the_data():
     assert '{"intent": [], "particles": [], "synonyms": [], "words": ["螺旋"]}' in code
 
 
-# --------------------------------------------------------------------------- the JavaScript
+# --------------------------------------------------------------------------- the
+# JavaScript
 def _node() -> str:
     node = shutil.which("node")
     if node is None:
@@ -96,7 +98,8 @@ def _node() -> str:
 
 
 def _language_data(tmp_path: Path, data: dict | None = None) -> Path:
-    """language_data.js as Sphinx renders it for zh: stopwords, stemmer, our splitter."""
+    """language_data.js as Sphinx renders it for zh: stopwords, stemmer, our
+    splitter."""
     from sphinx.search.zh import SearchChinese
 
     data = data or {
@@ -231,7 +234,8 @@ def test_dictionary_words_cut_the_query_without_an_index(tmp_path):
 
 
 def test_dictionary_word_the_book_lacks_falls_back_to_its_parts(tmp_path):
-    """交叉熵损失 is a dictionary word; an index without it still finds 交叉熵 and 损失."""
+    """交叉熵损失 is a dictionary word; an index without it still finds 交叉熵 and
+    损失."""
     index = _index(tmp_path, VOCAB)
     assert _run(tmp_path, ["交叉熵损失"], index)[0]["split"] == ["交叉熵", "损失"]
 
@@ -277,7 +281,8 @@ def test_term_counts_and_coverage_order_the_body_matches(tmp_path):
 
 
 def test_missing_word_does_not_hide_the_page(tmp_path):
-    """Sphinx drops a page lacking any term; here a term the page lacks just scores nothing."""
+    """Sphinx drops a page lacking any term; here a term the page lacks just scores
+    nothing."""
     index = _index(tmp_path, {"卷积": [1], "大小": [0, 2]})
     assert _run(tmp_path, ["卷积核大小"], index)[0]["pages"][0] == "b"
 
@@ -287,10 +292,13 @@ def test_excluded_term_removes_pages(tmp_path):
     assert sorted(_run(tmp_path, ["张量 -relu"], index)[0]["pages"]) == ["a", "c"]
 
 
-# --------------------------------------------------------------------------- a tiny book
+# --------------------------------------------------------------------------- a tiny
+# book
 def test_tiny_sphinx_project(tmp_path):
-    """A two-page Chinese project built with the extension: the index keeps dictionary and
-    synonym words whole, carries term counts, and language_data.js carries the splitter."""
+    """A two-page Chinese project built with the extension: the index keeps dictionary
+    and
+    synonym words whole, carries term counts, and language_data.js carries the
+    splitter."""
     from sphinx.application import Sphinx
 
     src = tmp_path / "src"
@@ -329,7 +337,8 @@ def test_tiny_sphinx_project(tmp_path):
 
 
 def test_page_holding_the_parts_of_a_long_word_is_found(tmp_path):
-    """交叉熵损失 is an index word of one page only; a page with 交叉熵 and 损失 comes next,
+    """交叉熵损失 is an index word of one page only; a page with 交叉熵 and 损失 comes
+    next,
     a page with 损失 alone not at all."""
     index = _index(
         tmp_path,
