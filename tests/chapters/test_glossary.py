@@ -54,13 +54,18 @@ def test_qa_chapters_link_the_glossary(built_site, name):
 
 @pytest.mark.parametrize(
     ("doc", "terms"),
-    [("spiral", {"交叉熵", "学习率", "全批量", "优化器"}), ("tensor-pitfalls", {"计算图"})],
+    [
+        ("spiral", {"交叉熵", "学习率", "全批量", "优化器"}),
+        ("tensor-pitfalls", {"计算图"}),
+    ],
 )
 def test_part_one_links_first_uses(built_site, doc, terms):
     """The hands-on chapters link the terms they define to the glossary, too."""
     html = page_html(built_site, doc)
     linked = {
         _text(t)
-        for t in re.findall(r'<a[^>]*href="glossary\.html#term-[^"]*"[^>]*>(.*?)</a>', html)
+        for t in re.findall(
+            r'<a[^>]*href="glossary\.html#term-[^"]*"[^>]*>(.*?)</a>', html
+        )
     }
     assert terms <= linked, f"{doc}: not linked: {sorted(terms - linked)}"
