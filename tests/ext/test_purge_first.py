@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 
-from conftest import EXT
+from pathlib import Path
+
+EXT = Path(__file__).resolve().parents[2] / "book" / "_ext"
 
 
 def _build(src, out, extensions):
