@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-
 from pathlib import Path
 
 EXT = Path(__file__).resolve().parents[2] / "book" / "_ext"
