@@ -104,9 +104,8 @@ class FixtureBook:
         full.update(env or {})
         return {k: v for k, v in full.items() if v is not None}
 
-    def build(
-        self, *args: str, env: dict | None = None, timeout: float = 600
-    ) -> BuildResult:
+    def start(self, *args: str, env: dict | None = None):
+        """Start the build in its own process group: (process, its stats file)."""
         cmd, stats = self.command(*args)
         proc = subprocess.Popen(
             cmd,
@@ -117,6 +116,12 @@ class FixtureBook:
             text=True,
             start_new_session=True,
         )
+        return proc, stats
+
+    def build(
+        self, *args: str, env: dict | None = None, timeout: float = 600
+    ) -> BuildResult:
+        proc, stats = self.start(*args, env=env)
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

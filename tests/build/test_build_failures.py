@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import time
 
 import nbformat
@@ -195,16 +194,7 @@ def _kernel_pids(pid: int) -> list[int]:
 def test_build_killed_during_execution_loses_nothing(fixture_book, sig):
     book = fixture_book({"a_quick": QUICK, "b_waits": WAITS})
     (book.root / "book" / HOLD).write_text("hold")
-    cmd, _ = book.command("--jobs", "2")
-    proc = subprocess.Popen(
-        cmd,
-        cwd=book.root,
-        env=book.environment(None),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    proc, _ = book.start("--jobs", "2")
     kernels: set[int] = set()
     try:
         deadline = time.monotonic() + 120
