@@ -24,10 +24,11 @@ from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 
+import node_tools
+
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-KATEX = ROOT / "node_modules" / "katex"
+KATEX = node_tools.NODE_MODULES / "katex"
 RENDER_JS = Path(__file__).with_name("katex_render.js")
 RENDERER = "katex_build"
 STATIC = "katex"  # under _static
@@ -36,20 +37,8 @@ HTML_KEY = "katex_html"
 
 
 def ensure_katex() -> Path:
-    """The installed KaTeX package folder; runs ``npm ci`` when it is missing and npm is there."""
-    if shutil.which("node") is None:
-        raise ExtensionError(
-            "katex_math: Node.js is missing; the book's formulas are typeset at build time by KaTeX. "
-            "Install Node.js 18+ with npm (Debian: apt-get install -y nodejs npm) and run `make book`."
-        )
-    if not (KATEX / "dist" / "katex.min.css").is_file():
-        if shutil.which("npm") is None:
-            raise ExtensionError("katex_math: node_modules/katex is missing and npm is not installed: install npm, then run `npm ci`.")
-        logger.info("katex_math: installing KaTeX (npm ci, pinned in package-lock.json)")
-        proc = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, capture_output=True, text=True)
-        if proc.returncode != 0 or not (KATEX / "dist" / "katex.min.css").is_file():
-            raise ExtensionError(f"katex_math: `npm ci` failed in {ROOT.name}/:\n{proc.stderr[-1500:]}")
-    return KATEX
+    """The installed KaTeX package folder (``npm ci`` once when it is missing)."""
+    return node_tools.ensure("katex", "dist/katex.min.css", "katex_math")
 
 
 def tex_of(node) -> tuple[str, bool]:
@@ -138,6 +127,24 @@ def copy_katex_static(outdir: Path) -> Path:
     return dst
 
 
+#: The fonts of ordinary text and variables in formulas: a page with math asks for them before
+#: its stylesheet has been read, so they are there when it first paints (no shift when they come).
+PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
+
+
+def _page_context(app, pagename, templatename, context, doctree) -> None:
+    if doctree is None or getattr(app.builder, "math_renderer_name", None) != RENDERER:
+        return
+    if not any(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
+        return
+    links = "".join(
+        f'<link rel="preload" href="{context["pathto"](f"_static/{STATIC}/fonts/{font}", 1)}" '
+        'as="font" type="font/woff2" crossorigin>\n'
+        for font in PRELOAD
+    )
+    context["metatags"] = context.get("metatags", "") + links
+
+
 def _config_inited(app, config) -> None:
     if not config.html_math_renderer:
         config.html_math_renderer = RENDERER
@@ -154,4 +161,5 @@ def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("doctree-resolved", _doctree_resolved)
+    app.connect("html-page-context", _page_context)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

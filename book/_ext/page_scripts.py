@@ -9,6 +9,11 @@
   are loaded by the search page only; ``book/_templates/layout.html`` drops them from the other
   pages (pydata-sphinx-theme loads them everywhere for search-as-you-type, which this book has off:
   the search box opens the search page).
+* pydata-sphinx-theme makes every code block and output that scrolls sideways focusable (so a
+  keyboard can scroll it) by measuring all of them when the page loads: on a long chapter that
+  lays out the whole page in one go, the longest task of the load. ``_static/scripts/
+  pydata-sphinx-theme.js`` is written with the same measurement done in idle time, a few
+  blocks at a time; the result for the reader is the same, a moment later.
 """
 
 from __future__ import annotations
@@ -17,9 +22,22 @@ import os
 from pathlib import Path
 
 from sphinx.builders.html._assets import _JavaScript
+from sphinx.errors import ExtensionError
 
 SEARCH_PAGE = "search"
 INLINED = "_static/documentation_options.js"
+THEME_JS = "scripts/pydata-sphinx-theme.js"  # under _static
+#: The theme's check (pydata-sphinx-theme 0.16, minified), for every block at once ...
+EAGER = "forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1})"
+#: ... and the same check for one block after another in idle time, a few milliseconds at a
+#: time, so that no long task holds up a reader's first taps (when the theme checks again, after
+#: a resize or a change of the page, the blocks join the queue again).
+LAZY = (
+    "forEach(e=>{const q=window.dlbookScrollables||(window.dlbookScrollables=new Set);"
+    "q.size||requestIdleCallback(function t(){const s=performance.now();for(const e of q){"
+    "if(performance.now()-s>8)return void requestIdleCallback(t);q.delete(e);"
+    "e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1}});q.add(e)})"
+)
 
 
 def deferred(scripts, inline_body: str | None = None) -> list:
@@ -45,6 +63,30 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = deferred(context["script_files"], body)
 
 
+def theme_script() -> Path:
+    """The theme's own (unchanged) script, as pydata-sphinx-theme installed it."""
+    import pydata_sphinx_theme
+
+    return Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme/static" / THEME_JS
+
+
+def lazy_scrollables(static: Path, original: Path | None = None) -> None:
+    """Write the theme's script into ``static`` with the scrolling blocks measured in idle time."""
+    text = (original or theme_script()).read_text(encoding="utf-8")
+    if text.count(EAGER) != 1:
+        raise ExtensionError(
+            f"page_scripts: _static/{THEME_JS} changed form (pydata-sphinx-theme upgraded?); "
+            "update EAGER/LAZY in book/_ext/page_scripts.py"
+        )
+    (static / THEME_JS).write_text(text.replace(EAGER, LAZY), encoding="utf-8")
+
+
+def _build_finished(app, exc) -> None:
+    if exc is None and app.builder.format == "html":
+        lazy_scrollables(Path(app.outdir) / "_static")
+
+
 def setup(app):
+    app.connect("build-finished", _build_finished)
     app.connect("html-page-context", _page_context, priority=900)  # after every extension added its scripts
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

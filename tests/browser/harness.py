@@ -248,7 +248,13 @@ async () => {
 """
 
 PAGE_FACTS_JS = """
-() => {
+async () => {
+  // the theme's check of blocks that scroll sideways runs in idle time (page_scripts.py)
+  for (let i = 0; i < 60 && window.dlbookScrollables && window.dlbookScrollables.size; i++) {
+    await new Promise(r => setTimeout(r, 50));
+  }
+  const scrollers = Array.from(document.querySelectorAll(
+    'pre, .cell_output > .output, .pst-scrollable-table-container'));
   const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
   const clone = article.cloneNode(true);
   clone.querySelectorAll('pre, code, script, style, mjx-container, .katex, .highlight, textarea').forEach(e => e.remove());
@@ -278,6 +284,12 @@ PAGE_FACTS_JS = """
       inArticle: article.contains(i),
       hidden: i.getClientRects().length === 0,
     })),
+    fontsLoaded: Array.from(document.fonts).filter(f => f.status === 'loaded').map(f => f.family),
+    fontErrors: Array.from(document.fonts).filter(f => f.status === 'error').map(f => f.family),
+    unfocusableScrollers: scrollers.filter(e => e.getClientRects().length
+      && getComputedStyle(e).visibility !== 'hidden'
+      && (e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight) && e.tabIndex < 0)
+      .map(e => e.textContent.slice(0, 60)),
     prev: abs(document.querySelector('.prev-next-area a.left-prev')),
     next: abs(document.querySelector('.prev-next-area a.right-next')),
   };

@@ -1,13 +1,10 @@
 """Lighthouse on every page of the table of contents, as a phone reader gets it (mobile
-preset:
-simulated slow 4G and a 4x slower CPU; the site served gzipped like a static host).
-Fails below
-the targets of issue 16 and prints each page's figures (``pytest -s`` or the failure
-message)."""
+preset: simulated slow 4G and a 4x slower CPU; the site served gzipped like a static
+host). Fails below the targets of issue 16 and prints each page's figures (``pytest -s``
+or the failure message). The CPU-bound figures depend on how busy the machine is, so a
+page gets up to three runs and its best one counts."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
@@ -15,8 +12,6 @@ import harness
 import lighthouse
 
 DOCS = harness.toc_docs()
-#: DLBOOK_LIGHTHOUSE_STRICT=1: every target fails the test, and each page gets 3 tries.
-STRICT = os.environ.get("DLBOOK_LIGHTHOUSE_STRICT") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -35,22 +30,17 @@ def table():
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_lighthouse_targets(lighthouse_ready, site_url, table, doc):
-    fig = lighthouse.run_best(
-        f"{site_url}{doc}.html", lighthouse_ready, tries=3 if STRICT else 1
-    )
+    fig = lighthouse.run_best(f"{site_url}{doc}.html", lighthouse_ready, tries=3)
     table.append(lighthouse.row(doc, fig))
-    hard = [
-        k for k in lighthouse.TARGETS if STRICT or k not in lighthouse.SPEED_TARGETS
-    ]
-    missed = lighthouse.misses(fig, hard)
+    missed = lighthouse.misses(fig)
     assert not missed, (
-        f"{doc}: Lighthouse targets missed: {'; '.join(missed)}\n{lighthouse.HEADER}\n{lighthouse.row(doc, fig)}\n"
-        f"render-blocking: {fig['render_blocking']}; failing audits: {fig['failing_audits']}; "
-        f"runs (performance, TBT ms, CPU benchmark index): {fig['tries']}; warnings: {fig['warnings']}"
+        f"{doc}: Lighthouse targets missed: {'; '.join(missed)}\n"
+        f"{lighthouse.HEADER}\n{lighthouse.row(doc, fig)}\n"
+        f"render-blocking: {fig['render_blocking']}; "
+        f"failing audits: {fig['failing_audits']}; "
+        f"runs (performance, TBT ms, CPU benchmark index): {fig['tries']}; "
+        f"warnings: {fig['warnings']}"
     )
-    slow = lighthouse.misses(fig, lighthouse.SPEED_TARGETS)
-    if slow:  # only reachable when not STRICT
-        pytest.xfail(f"{doc}: speed targets of issue 16 not met yet: {'; '.join(slow)}")
 
 
 def test_figures_and_targets_from_a_report():

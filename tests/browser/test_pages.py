@@ -84,6 +84,27 @@ def test_math_rendered(page_visit, doc):
 
 
 @pytest.mark.parametrize("doc", DOCS)
+def test_icon_and_math_fonts_load(page_visit, doc):
+    f = page_visit(doc).facts
+    assert not f["fontErrors"], f"{doc}: fonts that failed to load: {f['fontErrors']}"
+    # the header's icons (site.css keeps Font Awesome's @font-face, named through
+    # custom properties) and, where there are formulas, KaTeX's fonts
+    assert any("Font Awesome" in family for family in f["fontsLoaded"]), f[
+        "fontsLoaded"
+    ]
+    if f["katex"]:
+        assert any(family.startswith("KaTeX") for family in f["fontsLoaded"]), f[
+            "fontsLoaded"
+        ]
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_blocks_that_scroll_sideways_take_the_keyboard(page_visit, doc):
+    stuck = page_visit(doc).facts["unfocusableScrollers"]
+    assert not stuck, f"{doc}: scrolling blocks a keyboard cannot reach: {stuck[:5]}"
+
+
+@pytest.mark.parametrize("doc", DOCS)
 def test_prev_next_follow_toc(page_visit, doc, site_url):
     f = page_visit(doc).facts
     i = DOCS.index(doc)

@@ -52,6 +52,24 @@ def test_prose_edit_runs_nothing_code_edit_runs_only_its_chapter(fixture_book):
     assert edit.stats["executed_by_sphinx"] == []
     assert "hello, again" in (book.site / "book" / "b.html").read_text(encoding="utf-8")
 
+    # The stylesheet alone, then an extension alone, edited: each reaches the site,
+    # executing nothing (Sphinx itself rewrites no page for either).
+    css = book.root / "book" / "_css" / "custom.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.bd-article{--edited:1}\n")
+    styled = book.build()
+    assert styled.rc == 0 and styled.stats["cells_executed"] == 0, styled.tail
+    site_css = (book.site / "_static" / "site.css").read_text(encoding="utf-8")
+    assert "--edited:1" in site_css
+
+    meta = book.root / "book" / "_ext" / "page_meta.py"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("MAX_CHARS = 120", "MAX_CHARS = 6")
+    )
+    extended = book.build()
+    assert extended.rc == 0 and extended.stats["cells_executed"] == 0, extended.tail
+    page = (book.site / "book" / "a.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="第一章的文…"' in page, page[:1500]
+
 
 def test_damaged_cache_entry_is_removed_and_rerun(fixture_book):
     book = fixture_book({"a": A})

@@ -1,8 +1,7 @@
 """The reader-side speed extensions of book/_ext (issue 16): their pieces on small
-inputs, and
-the built site as they leave it (one stylesheet, deferred scripts, search index on the
-search
-page only, sized and lazy images, a description per page, formulas as KaTeX HTML)."""
+inputs, and the built site as they leave it (one stylesheet without unused rules,
+deferred scripts, search index on the search page only, sized and lazy images, a
+description per page, formulas as KaTeX HTML with their fonts preloaded)."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
+import ext_digest  # noqa: E402
 import harness  # noqa: E402
 import icon_subset  # noqa: E402
 import katex_math  # noqa: E402
@@ -27,6 +27,10 @@ import page_scripts  # noqa: E402
 import page_styles  # noqa: E402
 
 CHAPTERS = harness.toc_docs()
+needs_node = pytest.mark.skipif(
+    shutil.which("node") is None or not (katex_math.KATEX / "package.json").is_file(),
+    reason="Node.js or node_modules missing (make book / npm ci installs them)",
+)
 
 
 # --------------------------------------------------------------------------- pieces
@@ -128,10 +132,7 @@ def test_unused_icon_rules_and_full_fonts_go():
     }
 
 
-@pytest.mark.skipif(
-    shutil.which("node") is None or not (katex_math.KATEX / "package.json").is_file(),
-    reason="Node.js or node_modules/katex missing (make book / npm ci installs it)",
-)
+@needs_node
 def test_katex_typesets_and_reports_errors():
     out = katex_math.render(
         [
@@ -155,6 +156,71 @@ def test_several_equations_become_one_aligned_block():
         r"\begin{aligned}a = 1\\b = 2\end{aligned}",
         True,
     )
+
+
+@needs_node
+def test_purge_keeps_the_rules_pages_and_scripts_use(tmp_path):
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "a.html").write_text(
+        '<html data-theme="light"><div class="box wide"><p>x</p></div></html>'
+    )
+    (tmp_path / "_static" / "theme.js").write_text(
+        'el.classList.add("is-open"); html.dataset.theme = "dark"'
+    )
+    css = tmp_path / "_static" / "site.css"
+    css.write_text(
+        ":root{--used:1px}.box{margin:var(--used)}.navbar-brand{x:1}"
+        ".wide p{y:2}.is-open{z:3}.is-closed{z:4}"
+        'html[data-theme="dark"] .box{w:5}@font-face{font-family:Icons;src:url(i.woff)}'
+    )
+    out = page_styles.purge(tmp_path, css)
+    for kept in (".box{", ".wide p{", ".is-open{", '[data-theme="dark"]', "--used:"):
+        assert kept in out, (kept, out)
+    assert "@font-face" in out  # fonts stay (Font Awesome names them through variables)
+    for gone in (".navbar-brand", ".is-closed"):
+        assert gone not in out, (gone, out)
+
+
+def test_theme_script_gets_its_scrollable_check_in_idle_time(tmp_path):
+    original = tmp_path / "theme.js"
+    original.write_text(
+        f"function I(){{document.querySelectorAll(s).{page_scripts.EAGER}}}"
+    )
+    (tmp_path / "scripts").mkdir()
+    page_scripts.lazy_scrollables(tmp_path, original)
+    out = (tmp_path / page_scripts.THEME_JS).read_text()
+    assert page_scripts.EAGER not in out and "requestIdleCallback" in out
+    node = shutil.which("node")
+    if node:  # the rewritten script is still valid JavaScript
+        import subprocess
+
+        check = subprocess.run([node, "--check", str(tmp_path / page_scripts.THEME_JS)])
+        assert check.returncode == 0
+    original.write_text("function I(){}")  # a theme whose script changed form
+    with pytest.raises(Exception, match="changed form"):
+        page_scripts.lazy_scrollables(tmp_path, original)
+
+
+def test_installed_theme_script_has_the_check_to_rewrite():
+    assert (
+        page_scripts.theme_script()
+        .read_text(encoding="utf-8")
+        .count(page_scripts.EAGER)
+        == 1
+    )
+
+
+def test_ext_digest_follows_extensions_and_templates(tmp_path):
+    for folder in ("_ext", "_templates"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text("1")
+    first = ext_digest.digest(tmp_path)
+    assert ext_digest.digest(tmp_path) == first
+    (tmp_path / "_templates" / "x.txt").write_text("2")
+    second = ext_digest.digest(tmp_path)
+    (tmp_path / "_ext" / "__pycache__").mkdir()
+    (tmp_path / "_ext" / "__pycache__" / "x.pyc").write_text("compiled")
+    assert second != first and ext_digest.digest(tmp_path) == second
 
 
 # --------------------------------------------------------------------------- the built
@@ -237,3 +303,31 @@ def test_icon_fonts_are_subsets(built_site):
 
     cmap = TTFont(str(fonts / "fa-brands-400-subset.woff")).getBestCmap()
     assert 0xF09B in cmap  # the GitHub mark of the header's repository button
+
+
+def test_site_css_keeps_only_used_rules(built_site):
+    css = (built_site / "_static" / "site.css").read_text(encoding="utf-8")
+    assert len(css.encode()) < 200_000, len(css.encode())  # the theme alone is 400 KB
+    # kept: the article column, formulas, dark mode, the theme's search dialog
+    for used in (
+        ".bd-article",
+        ".katex .mfrac",
+        'html[data-theme="dark"]',
+        ".search-button",
+    ):
+        assert used in css, used
+    # gone: Bootstrap components no page or script uses
+    for unused in (".placeholder-glow", ".accordion-button", ".form-range"):
+        assert unused not in css, unused
+
+
+def test_pages_with_formulas_preload_the_math_fonts(built_site):
+    def preloads(doc):
+        text = (built_site / f"{doc}.html").read_text(encoding="utf-8")
+        return re.findall(r'<link rel="preload" href="([^"]+)" as="font"', text)
+
+    softmax = preloads("book/qa/softmax")
+    assert [Path(h).name for h in softmax] == list(katex_math.PRELOAD)
+    page = built_site / "book" / "qa"
+    assert all((page / h).resolve().is_file() for h in softmax)
+    assert preloads("book/references") == []  # no formula there
