@@ -100,9 +100,18 @@ def _builder_inited(app) -> None:
 
 def _copy_own_static(app, exc) -> None:
     """Sphinx copies ``html_static_path`` only when some page is written: after an edit of
-    ``book/_css/custom.css`` alone the site would keep the old copy. Copy it every time."""
-    if exc is None and app.builder.format == "html":
-        app.builder.copy_html_static_files(getattr(app.builder, "globalcontext", {}))
+    ``book/_css/custom.css`` alone the site would keep the old copy. The book's own static
+    folders (not the extensions', some of which are templates Sphinx renders) are copied
+    every time."""
+    if exc is not None or app.builder.format != "html":
+        return
+    from sphinx.util.fileutil import copy_asset
+
+    root = Path(app.confdir).resolve()
+    for entry in app.config.html_static_path:
+        folder = (root / entry).resolve()
+        if folder.is_relative_to(root) and ".venv" not in folder.parts and folder.is_dir():
+            copy_asset(folder, Path(app.outdir) / "_static", excluded=lambda p: p.startswith("."))
 
 
 def _build_finished(app, exc) -> None:

@@ -5,6 +5,8 @@ removed."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fixturebook import chapter, code
 
@@ -60,6 +62,10 @@ def test_prose_edit_runs_nothing_code_edit_runs_only_its_chapter(fixture_book):
     assert styled.rc == 0 and styled.stats["cells_executed"] == 0, styled.tail
     site_css = (book.site / "_static" / "site.css").read_text(encoding="utf-8")
     assert "--edited:1" in site_css
+    # the extensions' static templates stay rendered (copybutton.js_t has its settings)
+    copybutton = (book.site / "_static" / "copybutton.js").read_text(encoding="utf-8")
+    assert "formatCopyText(text, Undefined" not in copybutton
+    assert re.search(r"formatCopyText\(text, '[^']*'", copybutton), copybutton[-600:]
 
     meta = book.root / "book" / "_ext" / "page_meta.py"
     meta.write_text(
