@@ -19,6 +19,7 @@ in the figure's own fonts:
 from __future__ import annotations
 
 import io
+import logging
 from contextlib import contextmanager
 
 import matplotlib
@@ -88,11 +89,17 @@ def _embed_truetype():
         truetype_outlines(font)
         return original(font)
 
+    # matplotlib's own font Cmsy10 (math symbols) has a pre-1970 date in its head table;
+    # fontTools says so on stderr each time it subsets it (and the book fails on stderr)
+    head_log = logging.getLogger("fontTools.ttLib.tables._h_e_a_d")
+    level = head_log.level
     _backend_pdf_ps.font_as_file = font_as_file
+    head_log.setLevel(logging.ERROR)
     try:
         yield
     finally:
         _backend_pdf_ps.font_as_file = original
+        head_log.setLevel(level)
 
 
 def figure_pdf(fig) -> bytes:

@@ -15,10 +15,11 @@ pytestmark = pytest.mark.build
 
 #: fonts the PDF may contain: the book's CJK font (its CFF is named ...CJKjp inside the
 #: .ttc), its monospace companion and the math font; in the figures (vector PDFs drawn
-#: by matplotlib) the fonts of the site's figures: DejaVu Sans and Noto Sans SC
+#: by matplotlib) the fonts of the site's figures: DejaVu Sans, Noto Sans SC and for
+#: some math symbols matplotlib's Cmsy10
 ALLOWED_FONTS = re.compile(
     r"^[A-Z]{6}\+(NotoSans(Mono)?CJK(jp|sc|SC)-(Regular|Bold)|LatinModernMath-Regular"
-    r"|DejaVuSans(-Oblique|-Bold)?|NotoSansSC-Regular)$"
+    r"|DejaVuSans(-Oblique|-Bold)?|Cmsy10|NotoSansSC-Regular)$"
 )
 
 

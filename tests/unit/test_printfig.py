@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -127,3 +128,18 @@ def test_notebook_figures_leave_as_the_same_png_and_a_pdf(spiral_figure):
     assert base64.b64decode(data["image/png"]) == figure_png(spiral_figure)
     assert base64.b64decode(data["application/pdf"]) == figure_pdf(spiral_figure)
     assert not re.search(r"image/svg|image/jpeg", " ".join(data))
+
+
+def test_math_labels_print_quietly(caplog, capfd):
+    """Math text uses matplotlib's Cmsy10, whose old head date fontTools would report on
+    stderr (a warning, which fails the book's build)."""
+    dlbook.setup_fonts()
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], label=r"$\sigma'(x)$")
+    ax.legend()
+    with caplog.at_level(logging.DEBUG, logger="fontTools"):
+        pdf = figure_pdf(fig)
+    plt.close(fig)
+    assert b"Cmsy10" in pdf
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not warnings and not capfd.readouterr().err, warnings
