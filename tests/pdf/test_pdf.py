@@ -15,11 +15,11 @@ pytestmark = pytest.mark.build
 
 #: fonts the PDF may contain: the book's CJK font (its CFF is named ...CJKjp inside the
 #: .ttc), its monospace companion and the math font; in the figures (vector PDFs drawn
-#: by matplotlib) the fonts of the site's figures: DejaVu Sans, Noto Sans SC and for
-#: some math symbols matplotlib's Cmsy10
+#: by matplotlib) the fonts of the site's figures: DejaVu Sans, Noto Sans SC and, for
+#: math symbols, matplotlib's own STIX and Computer Modern fonts
 ALLOWED_FONTS = re.compile(
     r"^[A-Z]{6}\+(NotoSans(Mono)?CJK(jp|sc|SC)-(Regular|Bold)|LatinModernMath-Regular"
-    r"|DejaVuSans(-Oblique|-Bold)?|Cmsy10|NotoSansSC-Regular)$"
+    r"|(DejaVuSans(-Oblique|-Bold)?|STIX\w+(-Italic|-Bold)?|Cm[a-z]+10|NotoSansSC-Regular)$)"
 )
 
 
