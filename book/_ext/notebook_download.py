@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: figure outputs for the PDF edition only (dlbook.printfig), not in the downloads
+PRINT_ONLY = "application/pdf"
+
 
 def executed_notebook(app, pagename: str) -> Path | None:
     """The notebook MyST-NB wrote for ``pagename`` to ``jupyter_execute``, or None for a page that is no notebook."""
@@ -28,7 +31,9 @@ def notebook_with_outputs(path: Path, cache_path: str | Path | None):
     the build that executed the chapter; a build that takes the outputs from the cache writes
     the notebook without them. The cache holds the executed notebook, so it is the source here.
     Glue outputs that are not for display (``glue(..., display=False)``) are dropped, as
-    MyST-NB does. Without a cache, or without a match in it, the notebook is returned as read.
+    MyST-NB does. The figures' print copies (``application/pdf``, which only the PDF edition
+    uses) are dropped too: Jupyter shows the PNG, and the PDFs would triple the download.
+    Without a cache, or without a match in it, the notebook is returned as read.
     """
     import nbformat
     from myst_nb.ext.glue import extract_glue_data_cell
@@ -44,6 +49,8 @@ def notebook_with_outputs(path: Path, cache_path: str | Path | None):
     for cell in nb.cells:
         if cell.cell_type == "code":
             extract_glue_data_cell(cell)
+            for output in cell.outputs:
+                output.get("data", {}).pop(PRINT_ONLY, None)
     return nb
 
 

@@ -11,8 +11,11 @@ puts into the preamble, after it has done so:
   (500 MB), is replaced by a two-line stand-in;
 * the root page (前言), whose title that extension removes, gets a chapter head again;
 * correction boxes (勘误, admonitions of class ``warning``) and solutions get boxes of their
-  own colours on paper (``dlbookzh.sty``); a solution follows its exercise, titled
-  "解答 练习 N", as the site's dropdown is open on paper;
+  own colours on paper (``dlbookzh.sty``);
+* exercises and their solutions on paper: the site hides a solution in a dropdown, the PDF
+  prints it right after its exercise, in a green box titled "参考答案（练习 N）" whose
+  "练习 N" links back to the exercise ("练习 N（标题）", full-width brackets, above it);
+  neither box starts at the foot of a page with only its title there;
 * the bibliography stays in the chapter that holds the ``{bibliography}`` directive (参考文献)
   instead of Sphinx's extra unnumbered chapter at the very end after an empty one.
 
@@ -24,6 +27,7 @@ count and size. Without a built PDF the site has neither (no dead link).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,6 +39,7 @@ from sphinx.util.osutil import relative_uri
 
 TEX = Path(__file__).with_name("pdf_zh_tex")
 PDF_NAME = "dl-week01.pdf"
+SOLUTION_TITLE = "参考答案"
 DROP = (
     r"\usepackage[Latin,Greek]{ucharclasses}",
     r"\addto\captionsenglish{\renewcommand{\contentsname}{Contents}}",
@@ -81,6 +86,39 @@ class PaperBoxes(SphinxPostTransform):
             box = nodes.container(classes=[kind])
             node.replace_self(box)
             box += node
+
+
+class PaperExercises(SphinxPostTransform):
+    """Titles of exercises and solutions as a Chinese book prints them; box classes.
+
+    After sphinx_exercise has resolved them (priorities 20-22): "练习 1 (标题)" becomes
+    "练习 1（标题）" and "解答 练习 1 (标题)" becomes "参考答案（练习 1）".
+    """
+
+    default_priority = 30
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
+
+        for node in list(self.document.findall(exercise_enumerable_node)):
+            title = node.children[0]
+            for text in list(title.findall(nodes.Text)):
+                if str(text) in (" (", ")"):
+                    text.parent.replace(text, nodes.Text("（" if "(" in text else "）"))
+            box = nodes.container(classes=["dlbook-exercise"])
+            node.replace_self(box)
+            box += node
+        for node in self.document.findall(solution_node):
+            title = node.children[0]
+            link = next(iter(title.findall(nodes.reference)), None)
+            number = re.match(r"\s*(\S+ \d+)", link.astext()) if link is not None else None
+            if number is None:  # not an enumerated exercise: leave sphinx_exercise's title
+                continue
+            link.clear()
+            link += nodes.Text(number[1])
+            title.clear()
+            title += [nodes.Text(SOLUTION_TITLE + "（"), link, nodes.Text("）")]
 
 
 class MarkBibliographySection(SphinxPostTransform):
@@ -176,6 +214,7 @@ def copy_pdf(app, exception) -> None:
 def setup(app):
     app.connect("config-inited", tune_latex, priority=900)  # after sphinx_jupyterbook_latex (500)
     app.connect("env-updated", root_chapter_head)
+    app.add_post_transform(PaperExercises)
     app.add_post_transform(PaperBoxes)
     app.add_post_transform(MarkBibliographySection)
     app.add_post_transform(BibliographyInPlace)

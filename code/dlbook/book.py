@@ -22,7 +22,8 @@ from .seed import seed_everything
 from .tracebacks import short_paths
 
 THREADS_ENV_VAR = "DLBOOK_THREADS"
-#: torch's CPU threads when ``DLBOOK_THREADS`` is unset: the thread count the book's numbers are for.
+#: torch's CPU threads when ``DLBOOK_THREADS`` is unset: the thread count the book's
+#: numbers are for.
 DEFAULT_THREADS = 1
 
 #: Figure style: an opaque white background keeps axes readable on the dark theme.
@@ -45,12 +46,15 @@ STYLE = {
 def device_summary(info: dict) -> str:
     """One line in Chinese saying where the code ran, from :func:`describe_device`."""
     where = "GPU" if info["device"] == "cuda" else "CPU"
-    extra = f"，显存 {info['gpu_memory_gib']} GiB" if "gpu_memory_gib" in info else ""
-    return f"{where}：{info['name']}{extra} · torch {info['torch']} · CUDA {info['cuda']}"
+    gib = info.get("gpu_memory_gib")
+    extra = f"，显存 {gib} GiB" if gib is not None else ""
+    versions = f"torch {info['torch']} · CUDA {info['cuda']}"
+    return f"{where}：{info['name']}{extra} · {versions}"
 
 
 def figure_png(fig, colors: int = 256) -> bytes:
-    """The figure as a compact PNG: opaque, at most ``colors`` colours (palette), no version stamp.
+    """The figure as a compact PNG: opaque, at most ``colors`` colours (palette), no
+    version stamp.
 
     The book's figures are drawn with a handful of colours plus anti-aliasing, so a
     256-colour palette (median cut, no dithering) looks the same and is about 3x smaller
@@ -66,14 +70,27 @@ def figure_png(fig, colors: int = 256) -> bytes:
     raw = io.BytesIO()
     fig.savefig(raw, format="png", bbox_inches="tight", metadata={"Software": None})
     image = Image.open(raw).convert("RGB")
-    small = image.quantize(colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small = image.quantize(
+        colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
     out = io.BytesIO()
     small.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
+def _base64(draw, fig) -> str | None:
+    """``draw(fig)`` in base64, as IPython's image formatters return it; None for a
+    figure without axes (nothing to show)."""
+    import base64
+
+    return base64.b64encode(draw(fig)).decode("ascii") if fig.axes else None
+
+
 def _configure_notebook_figures() -> None:
-    """Figures leave the notebook as compact, byte-reproducible PNGs (:func:`figure_png`)."""
+    """Figures leave the notebook twice, byte-reproducible: as a compact PNG
+    (:func:`figure_png`, what the site and Jupyter show) and as a vector PDF
+    (:func:`dlbook.printfig.figure_pdf`, what the PDF edition prints).
+    """
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython ships with the book's kernel
@@ -81,15 +98,16 @@ def _configure_notebook_figures() -> None:
     ip = get_ipython()
     if ip is None:
         return
-    import base64
+    from functools import partial
 
     from matplotlib.figure import Figure
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    set_matplotlib_formats("png")
-    ip.display_formatter.formatters["image/png"].for_type(
-        Figure, lambda fig: base64.b64encode(figure_png(fig)).decode("ascii") if fig.axes else None
-    )
+    from .printfig import figure_pdf
+
+    set_matplotlib_formats("png", "pdf")
+    for mime, draw in (("image/png", figure_png), ("application/pdf", figure_pdf)):
+        ip.display_formatter.formatters[mime].for_type(Figure, partial(_base64, draw))
 
 
 def setup(seed: int = 12345, *, glue_name: str | None = "device") -> torch.device:
@@ -100,8 +118,9 @@ def setup(seed: int = 12345, *, glue_name: str | None = "device") -> torch.devic
     * sets torch's CPU threads to :data:`DEFAULT_THREADS` (1), whoever runs the chapter;
       ``DLBOOK_THREADS=n`` asks for n (faster on a big machine; the last digits of
       trained numbers may then differ from the book's);
-    * inside a notebook: PNG figures without version metadata, tracebacks that name
-      library files from the environment's folder on (:func:`dlbook.tracebacks.short_paths`),
+    * inside a notebook: PNG figures (and vector PDFs for print) without version
+      metadata, tracebacks that name library files from the environment's folder on
+      (:func:`dlbook.tracebacks.short_paths`),
       and the device line glued as ``glue_name`` (hidden) for the execution report.
     """
     threads = env_positive_int(THREADS_ENV_VAR) or DEFAULT_THREADS

@@ -42,6 +42,8 @@ TEXT_MIMES = (
     "text/latex",
     "application/papermill.record/text/plain",
 )
+#: the vector copy of each figure that the PDF edition prints (dlbook.printfig)
+PRINT_FIGURE = "application/pdf"
 
 
 def plain_build(root: Path) -> subprocess.CompletedProcess:
@@ -100,7 +102,7 @@ def cold_build(dest: Path, plain: bool) -> dict:
                 for mime, data in (out.get("data") or {}).items():
                     if mime in TEXT_MIMES:
                         cells.append((i + 1, mime, data))
-                    elif mime.startswith("image/"):
+                    elif mime.startswith("image/") or mime == PRINT_FIGURE:
                         cells.append(
                             (
                                 i + 1,

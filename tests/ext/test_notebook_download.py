@@ -38,6 +38,26 @@ def test_notebook_with_outputs_drops_hidden_glue(tmp_path):
     assert out.cells[0].execution_count == 1
 
 
+def test_notebook_with_outputs_drops_the_print_copy_of_figures(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("plt.plot([1, 2])", execution_count=1)
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "image/png": "iVBORw0KGgo=",
+                "application/pdf": "JVBERi0=",
+                "text/plain": "<Figure>",
+            },
+        )
+    ]
+    nb.cells = [cell]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    out = notebook_download.notebook_with_outputs(path, cache_path=None)
+    assert sorted(out.cells[0].outputs[0].data) == ["image/png", "text/plain"]
+
+
 def test_executed_notebook_validates_pagename():
     app = SimpleNamespace(env=SimpleNamespace(metadata={}), outdir="/nonexistent/html")
     with pytest.raises(ValueError, match="pagename"):
@@ -54,6 +74,9 @@ def test_notebook_download_has_outputs(built_site):
     pngs = [o for c in code for o in c["outputs"] if "image/png" in o.get("data", {})]
     assert code and all(c["execution_count"] for c in code)
     assert len(pngs) >= 6
+    assert not any(
+        "application/pdf" in o.get("data", {}) for c in code for o in c["outputs"]
+    ), "the download carries the figures' print copies (application/pdf)"
     assert not any(
         "scrapbook" in o.get("metadata", {})
         and "application/papermill.record/text/plain" in o.get("data", {})

@@ -14,10 +14,12 @@ from pdfbook import ROOT, poppler
 pytestmark = pytest.mark.build
 
 #: fonts the PDF may contain: the book's CJK font (its CFF is named ...CJKjp inside the
-#: .ttc),
-#: its monospace companion, and the math font
+#: .ttc), its monospace companion and the math font; in the figures (vector PDFs drawn
+#: by matplotlib) the fonts of the site's figures: DejaVu Sans, Noto Sans SC and, for
+#: math symbols, matplotlib's own STIX and Computer Modern fonts
 ALLOWED_FONTS = re.compile(
-    r"^[A-Z]{6}\+(NotoSans(Mono)?CJK(jp|sc|SC)-(Regular|Bold)|LatinModernMath-Regular)"
+    r"^[A-Z]{6}\+(NotoSans(Mono)?CJK(jp|sc|SC)-(Regular|Bold)|LatinModernMath-Regular"
+    r"|(DejaVuSans(-Oblique|-Bold)?|STIX\w+(-Italic|-Bold)?|Cm[a-z]+10|NotoSansSC-Regular)$)"
 )
 
 
@@ -81,8 +83,8 @@ def test_only_the_books_fonts_all_embedded(pdf_build):
     names = [row.split()[0] for row in rows]
     stray = [n for n in names if not ALLOWED_FONTS.match(n)]
     assert not stray, (
-        "fonts other than Noto Sans (Mono) CJK SC and the math font "
-        f"(a fallback?): {stray}"
+        "fonts other than Noto Sans (Mono) CJK SC, the math font and the figures' "
+        f"fonts (a fallback?): {stray}"
     )
     not_embedded = [
         row for row in rows if row.split()[-5] != "yes"
@@ -150,3 +152,80 @@ def test_bookmarks_and_cross_references(built_site, pdf_build, pdf_text):
         "第1章" in pdf_text and "图1.1" in pdf_text
     )  # numbered figures, referred to by number
     assert "??" not in pdf_text, "an unresolved LaTeX reference (??) in the PDF"
+
+
+def included_graphics(pdf_build) -> list[tuple[str, str]]:
+    """(name, extension) of every graphic file XeTeX included, from the LaTeX log."""
+    log = (
+        pdf_build["pdf"]
+        .with_suffix(".log")
+        .read_text(encoding="utf-8", errors="replace")
+    )
+    return re.findall(r"^File: (\S+)\.(\w+) Grap", log, re.M)
+
+
+def test_notebook_figures_are_printed_as_vector_pdfs(built_site, pdf_build):
+    """Every figure a cell drew is in the PDF as the cell's own vector PDF output (the
+    site shows its PNG twin); what is raster in the PDF is at a print resolution."""
+    figures = [(n, ext) for n, ext in included_graphics(pdf_build) if len(n) == 64]
+    on_site = [p for p in (built_site / "_images").glob("*.png") if len(p.stem) == 64]
+    assert len(on_site) >= 20, f"only {len(on_site)} figures on the site"
+    raster = [f"{n}.{ext}" for n, ext in figures if ext != "pdf"]
+    assert not raster, f"figures printed from the site's screen PNGs: {raster[:5]}"
+    assert len({n for n, _ in figures}) == len(on_site), (
+        f"{len(figures)} notebook figures in the PDF, {len(on_site)} on the site"
+    )
+    listing = poppler("pdfimages", "-list", str(pdf_build["pdf"])).splitlines()[2:]
+    ppi = [
+        (int(row.split()[0]), int(row.split()[12]))
+        for row in listing
+        if row.split()[2] == "image"
+    ]
+    coarse = [(page, dpi) for page, dpi in ppi if dpi < 200]
+    assert not coarse, f"images under 200 ppi (page, ppi): {coarse[:10]}"
+
+
+def test_no_type3_font(pdf_build):
+    """Text in figures is real text in an embedded font (searchable), not Type 3
+    drawings."""
+    rows = poppler("pdffonts", str(pdf_build["pdf"])).splitlines()[2:]
+    assert not [row for row in rows if "Type 3" in row], rows
+
+
+def exercises() -> list[tuple[str, str]]:
+    """(exercise title, first code line of its solution) of every chapter, in order."""
+    found = []
+    for doc in toc_docs():
+        text = (ROOT / f"{doc}.md").read_text(encoding="utf-8")
+        titles = re.findall(r"^`{3,}\{exercise\} (.+)$", text, re.M)
+        solutions = re.findall(
+            r"^`{3,}\{solution-start\}.*?^`{3,}\{solution-end\}", text, re.M | re.S
+        )
+        assert len(titles) == len(solutions), doc
+        for title, solution in zip(titles, solutions):
+            code = re.search(
+                r"^```\{code-cell\}[^\n]*\n(?::.*\n)*(.+)$", solution, re.M
+            )
+            assert code, f"{doc}: a solution without code ({title})"
+            found.append((title, code[1]))
+    return found
+
+
+def test_solutions_are_printed_after_their_exercise(pdf_text):
+    """On paper each solution follows its exercise, marked 参考答案（练习 N）; the
+    solution's code is there (the site hides it in a dropdown)."""
+    found = exercises()
+    assert len(found) >= 5, found
+    where = []
+    for title, code in found:
+        exercise = re.search(
+            r"练习(\d+)（" + re.escape(squeeze(title)) + "）", pdf_text
+        )
+        assert exercise, f"exercise 「{title}」 not in the PDF as 练习 N（{title}）"
+        answer = pdf_text.find(f"参考答案（练习{exercise[1]}）", exercise.end())
+        body = pdf_text.find(squeeze(code), answer)
+        assert 0 <= answer < body, f"no 参考答案 with its code after 练习 {exercise[1]}"
+        where.append((exercise.start(), answer, body))
+    for (_, _, body), (next_exercise, _, _) in zip(where, where[1:]):
+        assert body < next_exercise, "a solution is printed after the next exercise"
+    assert "解答练习" not in pdf_text
