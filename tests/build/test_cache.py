@@ -96,22 +96,24 @@ def test_damaged_cache_entry_is_removed_and_rerun(fixture_book):
 
 def test_a_dlbook_change_reexecutes_every_chapter(fixture_book):
     """Every chapter runs dlbook: when its sources change, no chapter may keep stale
-    outputs."""
-    book = fixture_book({"a": A, "b": B})
+    outputs, neither in the cache nor on the site."""
+    run_id = chapter("第三章", code("import uuid\nprint(uuid.uuid4().hex)"))
+    book = fixture_book({"a": A, "b": B, "c": run_id})
     assert book.build().rc == 0
+    page = book.site / "book" / "c.html"
+    first = re.findall(r"[0-9a-f]{32}", page.read_text(encoding="utf-8"))
     mark = book.cache / "dlbook.sha256"
-    assert len(mark.read_text(encoding="utf-8").strip()) == 64
-    inputs = (
-        book.root / "_build" / ".work" / ".inputs.json"
-    )  # (forget that the sources did not change)
-    inputs.unlink()
+    assert len(mark.read_text(encoding="utf-8").strip()) == 64 and len(first) == 1
+    inputs = book.root / "_build" / ".work" / ".inputs.json"
+    inputs.unlink()  # (forget that the sources did not change)
     assert book.build().executed == []  # same dlbook: everything from the cache
-    mark.write_text(
-        "0" * 64 + "\n", encoding="utf-8"
-    )  # as if dlbook had been edited since
+    mark.write_text("0" * 64 + "\n", encoding="utf-8")  # as if dlbook had been edited
     inputs.unlink()
     again = book.build()
     assert again.rc == 0, again.tail
-    assert sorted(again.executed) == ["book/a.md", "book/b.md"]
+    assert sorted(again.executed) == ["book/a.md", "book/b.md", "book/c.md"]
     assert "the dlbook package changed" in again.out
     assert mark.read_text(encoding="utf-8").strip() != "0" * 64
+    # the site shows the new run's output, though no chapter's source changed
+    now = re.findall(r"[0-9a-f]{32}", page.read_text(encoding="utf-8"))
+    assert len(now) == 1 and now != first
