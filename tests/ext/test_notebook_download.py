@@ -12,50 +12,51 @@ import pytest
 import notebook_download
 
 
-def test_notebook_with_outputs_drops_hidden_glue(tmp_path):
+def downloaded_cell(tmp_path, source: str, outputs: list):
+    """The one code cell of a notebook as the download gives it."""
     nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell(
-        "glue('x', 1, display=False); print(1)", execution_count=1
-    )
-    cell.outputs = [
-        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
-        nbformat.v4.new_output(
-            "display_data",
-            data={"application/papermill.record/text/plain": "1"},
-            metadata={
-                "scrapbook": {
-                    "name": "x",
-                    "mime_prefix": "application/papermill.record/",
-                }
-            },
-        ),
-    ]
+    cell = nbformat.v4.new_code_cell(source, execution_count=1)
+    cell.outputs = outputs
     nb.cells = [cell]
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, str(path))
-    out = notebook_download.notebook_with_outputs(path, cache_path=None)
-    assert [o.output_type for o in out.cells[0].outputs] == ["stream"]
-    assert out.cells[0].execution_count == 1
+    return notebook_download.notebook_with_outputs(path, cache_path=None).cells[0]
+
+
+def test_notebook_with_outputs_drops_hidden_glue(tmp_path):
+    cell = downloaded_cell(
+        tmp_path,
+        "glue('x', 1, display=False); print(1)",
+        [
+            nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+            nbformat.v4.new_output(
+                "display_data",
+                data={"application/papermill.record/text/plain": "1"},
+                metadata={
+                    "scrapbook": {
+                        "name": "x",
+                        "mime_prefix": "application/papermill.record/",
+                    }
+                },
+            ),
+        ],
+    )
+    assert [o.output_type for o in cell.outputs] == ["stream"]
+    assert cell.execution_count == 1
 
 
 def test_notebook_with_outputs_drops_the_print_copy_of_figures(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("plt.plot([1, 2])", execution_count=1)
-    cell.outputs = [
-        nbformat.v4.new_output(
-            "display_data",
-            data={
-                "image/png": "iVBORw0KGgo=",
-                "application/pdf": "JVBERi0=",
-                "text/plain": "<Figure>",
-            },
-        )
-    ]
-    nb.cells = [cell]
-    path = tmp_path / "nb.ipynb"
-    nbformat.write(nb, str(path))
-    out = notebook_download.notebook_with_outputs(path, cache_path=None)
-    assert sorted(out.cells[0].outputs[0].data) == ["image/png", "text/plain"]
+    figure = {
+        "image/png": "iVBORw0KGgo=",
+        "application/pdf": "JVBERi0=",
+        "text/plain": "<Figure>",
+    }
+    cell = downloaded_cell(
+        tmp_path,
+        "plt.plot([1, 2])",
+        [nbformat.v4.new_output("display_data", data=figure)],
+    )
+    assert sorted(cell.outputs[0].data) == ["image/png", "text/plain"]
 
 
 def test_executed_notebook_validates_pagename():
