@@ -284,6 +284,8 @@ async () => {
       inArticle: article.contains(i),
       hidden: i.getClientRects().length === 0,
     })),
+    wideCode: Array.from(document.querySelectorAll('div.cell_input pre'))
+      .filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent.slice(0, 60)),
     fontsLoaded: Array.from(document.fonts).filter(f => f.status === 'loaded').map(f => f.family),
     fontErrors: Array.from(document.fonts).filter(f => f.status === 'error').map(f => f.family),
     unfocusableScrollers: scrollers.filter(e => e.getClientRects().length

@@ -105,6 +105,13 @@ def test_blocks_that_scroll_sideways_take_the_keyboard(page_visit, doc):
 
 
 @pytest.mark.parametrize("doc", DOCS)
+def test_code_cells_fit_a_laptop_screen(page_visit, doc):
+    """Code lines are at most 88 characters; at 1280 px none needs a sideways scroll."""
+    wide = page_visit(doc).facts["wideCode"]
+    assert not wide, f"{doc}: code cells wider than the column at 1280 px: {wide[:5]}"
+
+
+@pytest.mark.parametrize("doc", DOCS)
 def test_prev_next_follow_toc(page_visit, doc, site_url):
     f = page_visit(doc).facts
     i = DOCS.index(doc)
