@@ -33,9 +33,10 @@ EAGER = "forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.cl
 #: time, so that no long task holds up a reader's first taps (when the theme checks again, after
 #: a resize or a change of the page, the blocks join the queue again).
 LAZY = (
-    "forEach(e=>{const q=window.dlbookScrollables||(window.dlbookScrollables=new Set);"
-    "q.size||requestIdleCallback(function t(){const s=performance.now();for(const e of q){"
-    "if(performance.now()-s>8)return void requestIdleCallback(t);q.delete(e);"
+    "forEach(e=>{const q=window.dlbookScrollables||(window.dlbookScrollables=new Set),"
+    "r=window.requestIdleCallback||(f=>setTimeout(f,50));"  # Safari has no requestIdleCallback
+    "q.size||r(function t(){const s=performance.now();for(const e of q){"
+    "if(performance.now()-s>8)return void r(t);q.delete(e);"
     "e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1}});q.add(e)})"
 )
 

@@ -90,3 +90,31 @@ def test_phone_figures_scale_down(phone, site_url):
             )
     finally:
         page.close()
+
+
+def test_scrolling_code_is_focusable_without_request_idle_callback(browser, site_url):
+    """Safari has no requestIdleCallback: the theme's check of blocks that scroll
+    sideways (run in idle time, page_scripts.py) still runs there, without errors."""
+    context = new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script("window.requestIdleCallback = undefined;")
+    try:
+        page.goto(f"{site_url}book/tensors.html")
+        harness.settle(page)
+        page.wait_for_timeout(1500)
+        counts = page.evaluate(
+            """() => {
+              const shown = [...document.querySelectorAll('div.cell_input pre')]
+                .filter(e => e.getClientRects().length
+                  && getComputedStyle(e).visibility !== 'hidden');
+              const wide = shown.filter(e => e.scrollWidth > e.clientWidth);
+              return [wide.length, wide.filter(e => e.tabIndex === 0).length];
+            }"""
+        )
+    finally:
+        context.close()
+    assert not errors, errors
+    wide, focusable = counts
+    assert wide >= 3 and focusable == wide, counts
