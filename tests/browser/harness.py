@@ -247,6 +247,10 @@ async () => {
 }
 """
 
+#: Draws every section of a chapter now: custom.css leaves those far from the screen to the
+#: reader's scrolling (``content-visibility: auto``).
+SHOW_ALL_CSS = ".bd-article section { content-visibility: visible !important; }"
+
 PAGE_FACTS_JS = """
 async () => {
   // the theme's check of blocks that scroll sideways runs in idle time (page_scripts.py)
@@ -373,6 +377,8 @@ def visit(
         if screenshot_dir is not None:
             screenshot_dir.mkdir(parents=True, exist_ok=True)
             shot = screenshot_dir / f"{slug(doc)}.png"
+            # every section drawn (content-visibility leaves far ones to the scroll)
+            page.add_style_tag(content=SHOW_ALL_CSS)
             page.screenshot(path=str(shot), full_page=True)
         return Visit(
             doc,
