@@ -101,18 +101,16 @@ def execute(src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict) ->
     quiet = multiprocessing.get_logger().setLevel  # the summary names failed cells
     with multiprocessing.Pool(jobs, initializer=quiet, initargs=("ERROR",)) as pool:
         for code, uri in pool.imap_unordered(ExecutionWorkerLocalMProc(), work):
+            name, cells = rel(uri, src), cache.get_project_notebook(uri).nb.cells
             if code:
                 failures.append(failure(cache, uri, src))
-                print(f"[dlbook] FAILED   {rel(uri, src)}: {failures[-1]['exception']}")
+                print(f"[dlbook] FAILED   {name}: {failures[-1]['exception']}")
                 continue
             sec = round(cache.get_cached_project_nb(uri).data["execution_seconds"], 2)
-            nb = cache.get_project_notebook(uri).nb
-            n = sum(c.cell_type == "code" for c in nb.cells)
-            stats["executed"].append(
-                dict(chapter=rel(uri, src), seconds=sec, code_cells=n)
-            )
+            n = sum(c.cell_type == "code" for c in cells)
+            stats["executed"].append({"chapter": name, "seconds": sec, "code_cells": n})
             stats["cells_executed"] += n
-            print(f"[dlbook] executed {rel(uri, src)} in {sec:.1f} s", flush=True)
+            print(f"[dlbook] executed {name} in {sec:.1f} s", flush=True)
     return sorted(failures, key=lambda f: f["chapter"])
 
 
@@ -213,7 +211,8 @@ def build(args, stats: dict) -> int:
         shutil.rmtree(out / name, ignore_errors=True)
         new.rename(out / name)
         mark.write_text(json.dumps(now))
-    print(f"[dlbook] built in {time.time() - t0:.1f} s: {out / args.builder}")
+    where = (out if args.builder == "html" else work) / args.builder
+    print(f"[dlbook] built in {time.time() - t0:.1f} s: {where}")
     return 0
 
 
