@@ -216,11 +216,18 @@ def term_counts(builder, index: dict) -> dict:
     indexer = builder.indexer
     lang = indexer.lang
     per_doc: list[dict[str, int]] = []
+    # lang.stem(word) is slow (it looks the word up in a list) and depends only on the
+    # word and on whether latin_terms holds it: remember it per (word, that answer)
+    stems: dict[tuple[str, bool], str] = {}
     for doc in index["docnames"]:
         store = indexer._word_collector(builder.env.get_doctree(doc))
+        latin = set(getattr(lang, "latin_terms", ()))
         counts: dict[str, int] = {}
         for word in store.words + store.title_words:
-            stemmed = lang.stem(word).lower()
+            key = (word, word in latin)
+            if key not in stems:
+                stems[key] = lang.stem(word).lower()
+            stemmed = stems[key]
             if not lang.word_filter(stemmed) and lang.word_filter(word):
                 stemmed = word
             if lang.word_filter(stemmed):
