@@ -202,6 +202,20 @@ class SearchChineseReaders(SearchChinese):
                 if _HAN.search(word):
                     jieba.add_word(word, freq=1000)
         self.js_splitter_code = splitter_code(data)
+        self._stems: dict[tuple[str, bool], str] = {}
+        self._latin: set[str] = set()
+        self._seen = 0
+
+    def stem(self, word: str) -> str:
+        """Sphinx's stem, remembered: it depends only on ``word`` and on whether the
+        list ``latin_terms`` (slow to search; it only grows) holds it."""
+        if len(self.latin_terms) > self._seen:
+            self._latin.update(self.latin_terms[self._seen :])
+            self._seen = len(self.latin_terms)
+        key = (word, word in self._latin)
+        if key not in self._stems:
+            self._stems[key] = super().stem(word)
+        return self._stems[key]
 
 
 def term_counts(builder, index: dict) -> dict:
@@ -216,18 +230,11 @@ def term_counts(builder, index: dict) -> dict:
     indexer = builder.indexer
     lang = indexer.lang
     per_doc: list[dict[str, int]] = []
-    # lang.stem(word) is slow (it looks the word up in a list) and depends only on the
-    # word and on whether latin_terms holds it: remember it per (word, that answer)
-    stems: dict[tuple[str, bool], str] = {}
     for doc in index["docnames"]:
         store = indexer._word_collector(builder.env.get_doctree(doc))
-        latin = set(getattr(lang, "latin_terms", ()))
         counts: dict[str, int] = {}
         for word in store.words + store.title_words:
-            key = (word, word in latin)
-            if key not in stems:
-                stems[key] = lang.stem(word).lower()
-            stemmed = stems[key]
+            stemmed = lang.stem(word).lower()
             if not lang.word_filter(stemmed) and lang.word_filter(word):
                 stemmed = word
             if lang.word_filter(stemmed):
