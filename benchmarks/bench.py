@@ -72,11 +72,13 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--source", type=Path, default=ROOT, help="the book to measure (it is copied first)")
     ap.add_argument("--chapter", default="book/spiral.md", help="chapter to edit")
-    ap.add_argument("--jobs", type=int, default=None, help="build_book.py --jobs (default: its own)")
+    ap.add_argument("--jobs", type=int, default=None, help="DLBOOK_JOBS for the builds (default: theirs)")
     ap.add_argument("--skip-plain", action="store_true", help="skip the plain `jupyter-book build .` cold build")
     ap.add_argument("--json", type=Path, default=None, help="also write every number to this file")
     args = ap.parse_args(argv)
-    extra = ["--jobs", str(args.jobs)] if args.jobs else []
+    extra: list[str] = []
+    if args.jobs:
+        os.environ["DLBOOK_JOBS"] = str(args.jobs)
     tmp = Path(tempfile.mkdtemp(prefix="dlbook-bench-"))
     out: dict = {"load_before": loadavg(), "cpus": os.cpu_count()}
     print(f"dlbook build benchmark · {os.cpu_count()} CPU(s) · load average {out['load_before']}")

@@ -202,6 +202,20 @@ class SearchChineseReaders(SearchChinese):
                 if _HAN.search(word):
                     jieba.add_word(word, freq=1000)
         self.js_splitter_code = splitter_code(data)
+        self._stems: dict[tuple[str, bool], str] = {}
+        self._latin: set[str] = set()
+        self._seen = 0
+
+    def stem(self, word: str) -> str:
+        """Sphinx's stem, remembered: it depends only on ``word`` and on whether the
+        list ``latin_terms`` (slow to search; it only grows) holds it."""
+        if len(self.latin_terms) > self._seen:
+            self._latin.update(self.latin_terms[self._seen :])
+            self._seen = len(self.latin_terms)
+        key = (word, word in self._latin)
+        if key not in self._stems:
+            self._stems[key] = super().stem(word)
+        return self._stems[key]
 
 
 def term_counts(builder, index: dict) -> dict:

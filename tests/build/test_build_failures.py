@@ -194,7 +194,7 @@ def _kernel_pids(pid: int) -> list[int]:
 def test_build_killed_during_execution_loses_nothing(fixture_book, sig):
     book = fixture_book({"a_quick": QUICK, "b_waits": WAITS})
     (book.root / "book" / HOLD).write_text("hold")
-    proc, _ = book.start("--jobs", "2")
+    proc, _ = book.start(env={"DLBOOK_JOBS": "2"})
     kernels: set[int] = set()
     try:
         deadline = time.monotonic() + 120

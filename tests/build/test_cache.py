@@ -24,7 +24,7 @@ B = chapter("第二章", "第二章的文字。", code("c = 'hello'\nprint(c)"))
 
 def test_prose_edit_runs_nothing_code_edit_runs_only_its_chapter(fixture_book):
     book = fixture_book({"a": A, "b": B})
-    cold = book.build("--jobs", "2")
+    cold = book.build(env={"DLBOOK_JOBS": "2"})
     assert cold.rc == 0, cold.tail
     assert (
         sorted(cold.executed) == ["book/a.md", "book/b.md"]
