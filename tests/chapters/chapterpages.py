@@ -134,6 +134,28 @@ def check_figures(site: Path, doc: str, n_figures: int, min_bytes: int = 5000) -
         assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{src} is not a PNG"
 
 
+def check_captioned_figures(site: Path, doc: str, n_figures: int) -> None:
+    """Exactly ``n_figures`` ``<figure>``s, each with a caption (and check_figures's
+    checks of their images)."""
+    check_figures(site, doc, n_figures, min_bytes=0)
+    figures = re.findall(
+        r"<figure[^>]*>(.*?)</figure>", page_html(site, doc), flags=re.S
+    )
+    assert len(figures) == n_figures and all("<figcaption" in f for f in figures)
+
+
+def check_in_sidebar(site: Path, titles: dict[str, str]) -> None:
+    """The sidebar of other pages lists each page file of ``titles`` under its title."""
+    for other in ("intro", "spiral"):
+        nav = soup(site, other).select("nav.bd-docs-nav a.reference.internal")
+        hrefs = {
+            a["href"].split("#")[0].rsplit("/", 1)[-1]: a.get_text(strip=True)
+            for a in nav
+        }
+        for page, title in titles.items():
+            assert hrefs.get(page) == title, hrefs
+
+
 def check_only_tagged_cells_raise(page) -> None:
     """A traceback shows exactly in the cells tagged ``raises-exception``."""
     for cell in page.select("div.cell"):
