@@ -58,15 +58,15 @@ def inline_css(static: Path, rel: str, seen: set[str] | None = None) -> str:
     return f"/* --- {rel} --- */\n{text.strip()}\n"
 
 
-def purge(site: Path, stylesheet: Path) -> str:
-    """``stylesheet`` without the rules that no page or script under ``site`` can use."""
+def purge(site: Path, css: str) -> str:
+    """The stylesheet ``css`` without the rules that no page or script under ``site`` can use."""
     purgecss = node_tools.ensure("purgecss", "lib/purgecss.js", "page_styles")
     proc = subprocess.run(
-        ["node", str(PURGE_JS), str(purgecss), str(site), str(stylesheet)],
-        capture_output=True, text=True, encoding="utf-8",
+        ["node", str(PURGE_JS), str(purgecss), str(site)],
+        input=css, capture_output=True, text=True, encoding="utf-8",
     )
     if proc.returncode != 0 or not proc.stdout.strip():
-        raise ExtensionError(f"page_styles: PurgeCSS failed on {stylesheet.name}:\n{proc.stderr[-1500:]}")
+        raise ExtensionError(f"page_styles: PurgeCSS failed on {BUNDLE}:\n{proc.stderr[-1500:]}")
     return proc.stdout
 
 
@@ -123,8 +123,7 @@ def _build_finished(app, exc) -> None:
         import icon_subset
 
         css = icon_subset.without_unused_icons(css, icon_subset.site_texts(Path(app.outdir)))
-    (static / BUNDLE).write_text(css, encoding="utf-8")
-    (static / BUNDLE).write_text(purge(Path(app.outdir), static / BUNDLE), encoding="utf-8")
+    (static / BUNDLE).write_text(purge(Path(app.outdir), css), encoding="utf-8")
 
 
 def setup(app):

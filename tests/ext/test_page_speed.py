@@ -167,8 +167,7 @@ def test_purge_keeps_the_rules_pages_and_scripts_use(tmp_path):
     (tmp_path / "_static" / "theme.js").write_text(
         'el.classList.add("is-open"); html.dataset.theme = "dark"'
     )
-    css = tmp_path / "_static" / "site.css"
-    css.write_text(
+    css = (
         ":root{--used:1px}.box{margin:var(--used)}.navbar-brand{x:1}"
         ".wide p{y:2}.is-open{z:3}.is-closed{z:4}"
         'html[data-theme="dark"] .box{w:5}@font-face{font-family:Icons;src:url(i.woff)}'
