@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -192,9 +193,11 @@ class SearchChineseReaders(SearchChinese):
     """Sphinx's Chinese search, with a query splitter and ranking for unspaced questions."""
 
     def init(self, options: dict[str, str]) -> None:
+        import jieba  # noqa: PLC0415 - Sphinx's zh support makes it optional; the book pins it
+
+        jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict ..." on every build
         super().init(options)  # jieba + options["dict"], as Sphinx does
         data = search_data()
-        import jieba  # noqa: PLC0415 - Sphinx's zh support makes it optional; the book pins it
 
         jieba.load_userdict(str(USER_DICT))
         for group in data["synonyms"]:
