@@ -137,21 +137,6 @@ def sphinx(src: Path, work: Path, builder: str, cache_dir: Path) -> tuple[int, l
     return (status if isinstance(status, int) else 1), warnings
 
 
-def with_stderr(cache, src: Path, warnings: list[str]) -> list[str]:
-    """After each "stderr was found" warning, what the chapter printed to stderr."""
-    out = []
-    for w in warnings:
-        m = re.match(r"(\S+?\.md):\d+: WARNING: stderr was found in the cell", w)
-        rec = m and cache.get_cached_project_nb(str(src / m[1]))
-        cells = cache.get_cache_bundle(rec.pk).nb.cells if rec else []
-        err = [
-            o for c in cells for o in c.get("outputs", []) if o.get("name") == "stderr"
-        ]
-        err = ANSI.sub("", err[0].text).strip().splitlines()[:4] if err else []
-        out += [w, *(f"    stderr: {line[:300]}" for line in err)]
-    return out
-
-
 def fingerprint(src: Path) -> list:
     """Size and mtime of every input: equal to the last good build's means no work."""
     files = [Path(__file__), *DLBOOK]
@@ -195,10 +180,10 @@ def build(args, stats: dict) -> int:
         stats["seconds_sphinx"], what = round(time.time() - t1, 2), f"Sphinx {status}"
         from jupyter_cache import get_cache
 
-        cache = get_cache(str(cache_dir))
-        new = [r for r in cache.list_cache_records() if r.created.timestamp() >= t1]
+        new = get_cache(str(cache_dir)).list_cache_records()
+        new = [r for r in new if r.created.timestamp() >= t1]
         stats["executed_by_sphinx"] = sorted(rel(r.uri, src) for r in new)
-        failures = problems = with_stderr(cache, src, problems) if status else []
+        failures = problems if status else []
     if failures:  # Sphinx's pages as built, warnings shown: _build/.work/<builder>
         stats["failures"] = failures
         head = f"\n{'=' * 78}\nBUILD FAILED: {what}; {out / 'html'} is unchanged."

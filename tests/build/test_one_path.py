@@ -151,7 +151,7 @@ def test_plain_jupyter_book_is_strict_with_the_config_alone(fixture_book, broken
     body = {
         "cell": code("values = [1, 2]\nvalues[5]"),
         "reference": "见 {ref}`no-such-label`。\n" + code("x = 1"),
-        "stderr": code("import sys\nprint('careful', file=sys.stderr)"),
+        "stderr": code("import sys\nprint('care' + 'ful', file=sys.stderr)"),
     }[broken]
     book = fixture_book({"bad": chapter("坏的一章", body)})
     proc = plain_build(book.root)
@@ -160,7 +160,8 @@ def test_plain_jupyter_book_is_strict_with_the_config_alone(fixture_book, broken
     shown = {
         "cell": "IndexError",
         "reference": "undefined label: 'no-such-label'",
-        "stderr": "stderr was found",
+        "stderr": "printed to stderr: careful",  # what was printed, quoted
     }
     assert shown[broken] in log, log[-3000:]
-    assert book.build().rc != 0  # and make book's driver fails too
+    made = book.build()  # make book's driver fails too, saying the same
+    assert made.rc != 0 and shown[broken] in made.out, made.tail

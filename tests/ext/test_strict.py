@@ -61,3 +61,21 @@ def test_with_w_and_keep_going_nothing_changes(tmp_path):
         keep_going=True,
     )
     assert status == 1
+
+
+def test_stderr_output_is_a_warning_quoting_it(tmp_path):
+    """A block of class ``stderr`` (how MyST-NB renders a cell's stderr) is a warning
+    at its line that shows the first lines printed, and fails the build."""
+    printed = [f"UserWarning: glyph {n} missing" for n in (2325, 2326, 2327, 2328, 99)]
+    block = "\n".join(f"   {line}" for line in printed)
+    body = f"Text.\n\n.. code-block:: none\n   :class: output stderr\n\n{block}\n"
+    status, warnings = _build(tmp_path, body, ["strict"])
+    assert status == 1
+    (line,) = warnings.strip().splitlines()
+    assert "index.rst:" in line and "printed to stderr" in line, line
+    assert " | ".join(printed[:4]) in line and "glyph 99" not in line, line
+
+
+def test_other_literal_blocks_are_not_warnings(tmp_path):
+    body = "Text.\n\n.. code-block:: none\n   :class: output stream\n\n   fine\n"
+    assert _build(tmp_path, body, ["strict"]) == (0, "")
