@@ -4,11 +4,14 @@ Chapters not in MyST-NB's cache run first, DLBOOK_JOBS at a time, longest first;
 Sphinx renders from the cache, and only a good build replaces _build/html (README).
 """
 
-import argparse, ast, hashlib, json, os, re, shutil, signal, socket, sys, time  # noqa
+import argparse, ast, json, os, re, runpy, shutil, signal, socket, sys, time  # noqa
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DLBOOK = sorted((ROOT / "code" / "dlbook").glob("*.py"))
+# run, not imported: Sphinx imports the extensions of the book being built (--source)
+REREAD = runpy.run_path(str(ROOT / "book" / "_ext" / "reread_executed.py"))
+dlbook_digest, forget_runs_if_dlbook_changed = (
+    REREAD["dlbook_digest"], REREAD["forget_runs_if_dlbook_changed"])  # fmt: skip
 NOT_INPUTS = {"_build", ".git", ".venv", "node_modules", "__pycache__", ".pytest_cache"}
 NOT_INPUTS |= {".hypothesis", "test-artifacts", ".ipynb_checkpoints"}
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -31,11 +34,8 @@ def open_cache(cache_dir: Path, files: list[Path], stats: dict):
     """The cache holding ``files``; emptied if dlbook changed, damaged runs removed."""
     from jupyter_cache import get_cache
 
-    mark = cache_dir / "dlbook.sha256"
-    now = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in DLBOOK))
-    if mark.is_file() and mark.read_text().strip() != now.hexdigest():
+    if forget_runs_if_dlbook_changed(cache_dir):
         print("[dlbook] the dlbook package changed: re-executing every chapter")
-        shutil.rmtree(cache_dir)
     cache, stats["repaired"] = get_cache(str(cache_dir)), []
     for r in cache.list_cache_records():
         try:
@@ -44,7 +44,6 @@ def open_cache(cache_dir: Path, files: list[Path], stats: dict):
         except (OSError, ValueError, LookupError):
             cache.remove_cache(r.pk)
             stats["repaired"].append(f"{r.uri} (damaged)")
-    mark.write_text(now.hexdigest() + "\n")
     reader = {"name": "myst_nb_md", "type": "plugin"}  # MyST-NB's, so its cache keys
     for f in files:
         cache.add_nb_to_project(str(f), read_data=reader)
@@ -139,12 +138,12 @@ def sphinx(src: Path, work: Path, builder: str, cache_dir: Path) -> tuple[int, l
 
 def fingerprint(src: Path) -> list:
     """Size and mtime of every input: equal to the last good build's means no work."""
-    files = [Path(__file__), *DLBOOK]
+    files = [Path(__file__)]
     for folder, dirs, names in os.walk(src):
         dirs[:] = sorted(d for d in dirs if d not in NOT_INPUTS)
         files += [Path(folder, n) for n in sorted(names)]
     stat = [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
-    return [sys.executable, os.environ.get("DLBOOK_DEVICE"), *stat]
+    return [sys.executable, os.environ.get("DLBOOK_DEVICE"), dlbook_digest(), *stat]
 
 
 def build(args, stats: dict) -> int:

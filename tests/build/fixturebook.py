@@ -25,6 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "tools" / "build_book.py"
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 HEADER = """---
 jupytext:
@@ -39,6 +40,18 @@ kernelspec:
   name: python3
 ---
 """
+
+
+def plain_build(root: Path) -> subprocess.CompletedProcess:
+    """``jupyter-book build .`` in ``root``, as an author types it (no DLBOOK_* set)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLBOOK_")}
+    return subprocess.run(
+        [str(JUPYTER_BOOK), "build", "."],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def code(source: str, tags: list[str] | None = None) -> str:

@@ -6,9 +6,10 @@ removed."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from fixturebook import chapter, code
+from fixturebook import chapter, code, plain_build
 
 pytestmark = pytest.mark.build
 
@@ -119,3 +120,14 @@ def test_a_dlbook_change_reexecutes_every_chapter(fixture_book):
     # the site shows the new run's output, though no chapter's source changed
     now = re.findall(r"[0-9a-f]{32}", page.read_text(encoding="utf-8"))
     assert len(now) == 1 and now != first
+
+    # `jupyter-book build .` too: a changed dlbook empties the cache, every chapter runs
+    mark.write_text("0" * 64 + "\n", encoding="utf-8")
+    plain = plain_build(book.root)
+    assert plain.returncode == 0, (plain.stdout + plain.stderr)[-3000:]
+    assert "the dlbook package changed" in plain.stdout
+    ran = {Path(r.uri).name for r in book.cache_records()}
+    assert ran == {"a.md", "b.md", "c.md"}
+    plain_page = book.root / "_build" / "html" / "book" / "c.html"
+    latest = re.findall(r"[0-9a-f]{32}", plain_page.read_text(encoding="utf-8"))
+    assert len(latest) == 1 and latest not in (first, now)

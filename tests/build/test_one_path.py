@@ -16,9 +16,7 @@ The most expensive test of the suite (two cold builds of the whole book).
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -31,9 +29,7 @@ pytestmark = pytest.mark.build
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
-from fixturebook import chapter, code  # noqa: E402
-
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+from fixturebook import chapter, code, plain_build  # noqa: E402
 
 TEXT_MIMES = (
     "text/plain",
@@ -44,17 +40,6 @@ TEXT_MIMES = (
 )
 #: the vector copy of each figure that the PDF edition prints (dlbook.printfig)
 PRINT_FIGURE = "application/pdf"
-
-
-def plain_build(root: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DLBOOK_")}
-    return subprocess.run(
-        [str(JUPYTER_BOOK), "build", "."],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
 
 
 def cold_build(dest: Path, plain: bool) -> dict:
