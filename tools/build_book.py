@@ -223,6 +223,7 @@ def main(argv: list[str]) -> int:
     stats = {"executed": [], "from_cache": [], "cells_executed": 0, "failures": []}
     stats.update(executed_by_sphinx=[], seconds_execute=0.0, seconds_sphinx=0.0)
     stats["jobs"], t0 = args.jobs, time.time()
+    os.environ["DLBOOK_PRINT_FIGURES"] = "1"  # figures also as PDFs, as pdf_zh.py asks
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop)
     rc = build(args, stats)

@@ -27,6 +27,7 @@ count and size. Without a built PDF the site has neither (no dead link).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -212,6 +213,9 @@ def copy_pdf(app, exception) -> None:
 
 
 def setup(app):
+    # the chapters' kernels (started by MyST-NB from this process) inherit it: each figure
+    # also leaves as a vector PDF for the PDF edition (dlbook.book.PRINT_FIGURES_ENV_VAR)
+    os.environ["DLBOOK_PRINT_FIGURES"] = "1"
     app.connect("config-inited", tune_latex, priority=900)  # after sphinx_jupyterbook_latex (500)
     app.connect("env-updated", root_chapter_head)
     app.add_post_transform(PaperExercises)

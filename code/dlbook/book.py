@@ -11,6 +11,8 @@ on the same kind of device.
 
 from __future__ import annotations
 
+import os
+
 import matplotlib
 import torch
 
@@ -22,6 +24,11 @@ from .seed import seed_everything
 from .tracebacks import short_paths
 
 THREADS_ENV_VAR = "DLBOOK_THREADS"
+#: set to 1 by the book's builds (``book/_ext/pdf_zh.py`` for ``jupyter-book build .``,
+#: ``tools/build_book.py`` for ``make book``): figures also leave as vector PDFs for the
+#: PDF edition. A reader's own Jupyter gets the PNG alone (no second drawing, no PDF
+#: stored in the notebook).
+PRINT_FIGURES_ENV_VAR = "DLBOOK_PRINT_FIGURES"
 #: torch's CPU threads when ``DLBOOK_THREADS`` is unset: the thread count the book's
 #: numbers are for.
 DEFAULT_THREADS = 1
@@ -87,8 +94,9 @@ def _base64(draw, fig) -> str | None:
 
 
 def _configure_notebook_figures() -> None:
-    """Figures leave the notebook twice, byte-reproducible: as a compact PNG
-    (:func:`figure_png`, what the site and Jupyter show) and as a vector PDF
+    """Figures leave the notebook byte-reproducible as a compact PNG
+    (:func:`figure_png`, what the site and Jupyter show) and, in the book's builds
+    (:data:`PRINT_FIGURES_ENV_VAR`), also as a vector PDF
     (:func:`dlbook.printfig.figure_pdf`, what the PDF edition prints).
     """
     try:
@@ -105,8 +113,11 @@ def _configure_notebook_figures() -> None:
 
     from .printfig import figure_pdf
 
-    set_matplotlib_formats("png", "pdf")
-    for mime, draw in (("image/png", figure_png), ("application/pdf", figure_pdf)):
+    formats = {"image/png": figure_png}
+    if os.environ.get(PRINT_FIGURES_ENV_VAR) == "1":
+        formats["application/pdf"] = figure_pdf
+    set_matplotlib_formats(*(mime.split("/")[1] for mime in formats))
+    for mime, draw in formats.items():
         ip.display_formatter.formatters[mime].for_type(Figure, partial(_base64, draw))
 
 

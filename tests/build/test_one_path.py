@@ -110,6 +110,9 @@ def test_make_book_and_plain_jupyter_book_give_the_same_book(tmp_path):
         second["outputs"]
     )
     assert first["images"], "the book has no figures?"
+    for built in (first, second):  # each figure with its print copy, both ways of building
+        kinds = [c[1] for cells in built["outputs"].values() for c in cells]
+        assert kinds.count(PRINT_FIGURE) == kinds.count("image/png") >= 30, kinds
     diffs = []
     for doc in sorted(set(first["outputs"]) | set(second["outputs"])):
         a, b = first["outputs"].get(doc, []), second["outputs"].get(doc, [])

@@ -113,11 +113,20 @@ def test_truetype_outlines_keep_glyphs_metrics_and_shapes():
         assert all(abs(a - b) <= 2 for a, b in zip(got, bounds[name])), name
 
 
-def test_notebook_figures_leave_as_the_same_png_and_a_pdf(spiral_figure):
+@pytest.mark.parametrize("printing", ["1", None], ids=["book-build", "reader"])
+def test_notebook_figures_leave_as_the_same_png_and_a_pdf_in_builds(
+    spiral_figure, monkeypatch, printing
+):
+    """The book's builds (DLBOOK_PRINT_FIGURES=1) add the print copy; a reader's
+    Jupyter gets the PNG alone."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from dlbook.book import _configure_notebook_figures
+    from dlbook.book import PRINT_FIGURES_ENV_VAR, _configure_notebook_figures
 
+    if printing:
+        monkeypatch.setenv(PRINT_FIGURES_ENV_VAR, printing)
+    else:
+        monkeypatch.delenv(PRINT_FIGURES_ENV_VAR, raising=False)
     shell = InteractiveShell.instance()
     try:
         _configure_notebook_figures()
@@ -126,7 +135,10 @@ def test_notebook_figures_leave_as_the_same_png_and_a_pdf(spiral_figure):
         InteractiveShell.clear_instance()
 
     assert base64.b64decode(data["image/png"]) == figure_png(spiral_figure)
-    assert base64.b64decode(data["application/pdf"]) == figure_pdf(spiral_figure)
+    if printing:
+        assert base64.b64decode(data["application/pdf"]) == figure_pdf(spiral_figure)
+    else:
+        assert "application/pdf" not in data
     assert not re.search(r"image/svg|image/jpeg", " ".join(data))
 
 
