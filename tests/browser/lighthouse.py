@@ -31,21 +31,21 @@ NO_LIGHTHOUSE = (
 )
 CATEGORIES = ("performance", "accessibility", "seo")
 
-#: The harness's Chromium flags, plus no scrollbars. Lighthouse opens about:blank, sets up
-#: the phone screen and then loads the page in the same renderer. About 0.15 s into that
-#: navigation, about:blank's overlay scrollbar starts its fade-out (a compositor animation
-#: queued 300 ms earlier) and the renderer draws about:blank's layer tree for each step,
-#: while the browser already embeds the renderer's next surface: those frames are never
-#: drawn. After more than three undrawn frames, Viz sends the renderer one BeginFrame a
-#: second (``ThrottleUndrawnFrames``, components/viz/service/frame_sinks/
+#: The harness's Chromium flags, plus no scrollbars. Lighthouse opens about:blank, sets
+#: up the phone screen and then loads the page in the same renderer. About 0.15 s into
+#: that navigation, about:blank's overlay scrollbar starts its fade-out (a compositor
+#: animation queued 300 ms earlier) and the renderer draws about:blank's layer tree for
+#: each step, while the browser already embeds the renderer's next surface: those frames
+#: are never drawn. After more than three undrawn frames, Viz sends the renderer one
+#: BeginFrame a second (``ThrottleUndrawnFrames``, components/viz/service/frame_sinks/
 #: compositor_frame_sink_support.cc). A page whose first frame is not ready about 0.2 s
 #: after the navigation starts (a chapter needs its stylesheet, then 150-200 ms of style
 #: and layout in a fresh renderer: on this 2-core machine most chapters lose that race
 #: when it is busy, a few when it is quiet) waits for that next BeginFrame with an idle
 #: main thread and paints at about 1.2 s; Lantern then counts every request of the page
-#: as coming before the first paint (FCP up to 1.8 s, LCP 2.6 s, instead of 0.9-1.8 s and
-#: 1.3-2.3 s). A reader's tab does not start from about:blank's fading scrollbar, so that
-#: second belongs to the measurement; without scrollbars there is no fade and no
+#: as coming before the first paint (FCP up to 1.8 s, LCP 2.6 s, instead of 0.9-1.8 s
+#: and 1.3-2.3 s). A reader's tab does not start from about:blank's fading scrollbar, so
+#: that second belongs to the measurement; without scrollbars there is no fade and no
 #: throttled BeginFrame (``fcp_observed_s``: the paint as Chromium saw it).
 LIGHTHOUSE_CHROMIUM_ARGS = [*harness.CHROMIUM_ARGS, "--hide-scrollbars"]
 
@@ -107,8 +107,14 @@ def run_best(url: str, chromium: str, tries: int = 3) -> dict:
     return {
         **best,
         "tries": [
-            (f["performance"], f["fcp_s"], f["fcp_observed_s"], f["lcp_s"], f["tbt_ms"],
-             f["benchmark_index"])
+            (
+                f["performance"],
+                f["fcp_s"],
+                f["fcp_observed_s"],
+                f["lcp_s"],
+                f["tbt_ms"],
+                f["benchmark_index"],
+            )
             for f in runs
         ],
     }
@@ -139,7 +145,9 @@ def figures(report: dict) -> dict:
     return {
         **{cat: round(100 * (cats[cat]["score"] or 0)) for cat in CATEGORIES},
         "fcp_s": round(num("first-contentful-paint") / 1000, 2),
-        "fcp_observed_s": round(observed.get("observedFirstContentfulPaint", 0) / 1000, 2),
+        "fcp_observed_s": round(
+            observed.get("observedFirstContentfulPaint", 0) / 1000, 2
+        ),
         "lcp_s": round(num("largest-contentful-paint") / 1000, 2),
         "tbt_ms": round(num("total-blocking-time")),
         "cls": round(num("cumulative-layout-shift"), 3),

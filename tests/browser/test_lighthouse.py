@@ -38,7 +38,9 @@ def test_lighthouse_targets(lighthouse_ready, site_url, table, doc):
         f"{lighthouse.HEADER}\n{lighthouse.row(doc, fig)}\n"
         f"render-blocking: {fig['render_blocking']}; "
         f"failing audits: {fig['failing_audits']}; "
-        f"runs (performance, FCP s, observed FCP s, LCP s, TBT ms, CPU benchmark index): {fig['tries']}; "
+        "runs (performance, FCP s, observed FCP s, LCP s, TBT ms, CPU benchmark "
+        "index): "
+        f"{fig['tries']}; "
         f"warnings: {fig['warnings']}"
     )
 
