@@ -11,6 +11,7 @@ and says what to run; ``npm ci`` is run once when npm is there and KaTeX is not.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -130,6 +131,46 @@ def copy_katex_static(outdir: Path) -> Path:
 #: The fonts of ordinary text and variables in formulas: a page with math asks for them before
 #: its stylesheet has been read, so they are there when it first paints (no shift when they come).
 PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
+#: ``.katex .mathbf{font-family:KaTeX_Main;font-weight:700}``: KaTeX's classes that switch fonts
+FONT_RULE = re.compile(r"\.katex ((?:\.[a-z0-9-]+)+)\{([^}]*font-family:KaTeX_([A-Za-z0-9]+)[^}]*)\}")
+
+
+@functools.lru_cache(maxsize=4)
+def class_fonts(css_path: Path) -> tuple[tuple[frozenset, str], ...]:
+    """(classes, font file) for each rule of KaTeX's stylesheet that gives an element another
+    font: an element with all the classes is drawn in that font."""
+    out = []
+    for classes, body, family in FONT_RULE.findall(css_path.read_text(encoding="utf-8")):
+        style = "Bold" * ("font-weight:700" in body) + "Italic" * ("font-style:italic" in body)
+        out.append((frozenset(classes[1:].split(".")), f"KaTeX_{family}-{style or 'Regular'}.woff2"))
+    return tuple(out)
+
+
+def first_screen_math(doctree) -> list:
+    """The formulas a phone lays out while the page loads: those of the chapter's opening and
+    its first section (later sections are laid out when they come near the screen:
+    content-visibility in book/_css/custom.css)."""
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if top is None:
+        return []
+    subsections = [c for c in top.children if isinstance(c, nodes.section)]
+    found = [n for c in top.children if not isinstance(c, nodes.section)
+             for n in c.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))]
+    if subsections:
+        found += subsections[0].findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))
+    return found
+
+
+def fonts_to_preload(doctree, css_path: Path) -> list[str]:
+    """:data:`PRELOAD`, plus the other fonts the first screen's formulas are drawn in. Each font
+    a page finds only while laying out is one more request before it can paint (and a swap of
+    glyphs after); preloaded, it arrives with the stylesheet."""
+    fonts = list(PRELOAD)
+    for node in first_screen_math(doctree):
+        for attr in re.findall(r'class="([^"]+)"', node.get(HTML_KEY, "")):
+            have = set(attr.split())
+            fonts += [font for classes, font in class_fonts(css_path) if classes <= have]
+    return list(dict.fromkeys(fonts))
 
 
 def _page_context(app, pagename, templatename, context, doctree) -> None:
@@ -137,10 +178,11 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
         return
     if not any(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
         return
+    css_path = Path(app.outdir) / "_static" / STATIC / "katex.css"
     links = "".join(
         f'<link rel="preload" href="{context["pathto"](f"_static/{STATIC}/fonts/{font}", 1)}" '
         'as="font" type="font/woff2" crossorigin>\n'
-        for font in PRELOAD
+        for font in fonts_to_preload(doctree, css_path)
     )
     context["metatags"] = context.get("metatags", "") + links
 

@@ -120,29 +120,37 @@ def test_scrolling_code_is_focusable_without_request_idle_callback(browser, site
     assert wide >= 3 and focusable == wide, counts
 
 
-#: The stand-in height of a section not drawn yet (book/_css/custom.css), per width.
+#: The stand-in height of a section / a display formula not drawn yet
+#: (book/_css/custom.css), per width.
 STAND_IN = {360: 12000, 1280: 9000}
+FORMULA_STAND_IN = 144  # 9em of 16 px, at both widths
 
 
 @pytest.mark.parametrize("width", sorted(STAND_IN))
-def test_sections_are_shorter_than_their_stand_in(browser, site_url, width):
-    """A section far from the screen stands in with a fixed height; a longer one would
-    spill over the next for anything that reads the layout before it is drawn (axe's
-    colour checks did)."""
+def test_sections_and_formulas_are_shorter_than_their_stand_in(
+    browser, site_url, width
+):
+    """A section or display formula far from the screen stands in with a fixed height;
+    a longer one would spill over the next for anything that reads the layout before it
+    is drawn (axe's colour checks did)."""
     context = new_context(browser, viewport={"width": width, "height": 800})
     page = context.new_page()
-    tallest = {}
+    tallest, formulas = {}, {}
     try:
         for doc in DOCS:
             page.goto(f"{site_url}{doc}.html")
             page.add_style_tag(content=harness.SHOW_ALL_CSS)
-            heights = page.evaluate(
-                """() => [...document.querySelectorAll('.bd-article > section > section')]
-                  .map(s => s.getBoundingClientRect().height)"""
+            heights, math = page.evaluate(
+                """() => ['.bd-article > section > section', '.bd-article div.math']
+                  .map(q => [...document.querySelectorAll(q)]
+                    .map(s => s.getBoundingClientRect().height))"""
             )
-            tallest[doc] = max(heights, default=0)
+            tallest[doc], formulas[doc] = max(heights, default=0), max(math, default=0)
     finally:
         context.close()
     assert max(tallest.values()) > 2000, tallest  # the measurement sees real sections
+    assert max(formulas.values()) > 60, formulas  # and real formulas
     over = {d: round(h) for d, h in tallest.items() if h >= STAND_IN[width]}
     assert not over, f"sections taller than the {STAND_IN[width]} px stand-in: {over}"
+    over = {d: round(h) for d, h in formulas.items() if h >= FORMULA_STAND_IN}
+    assert not over, f"formulas taller than the {FORMULA_STAND_IN} px stand-in: {over}"

@@ -291,17 +291,33 @@ def test_search_page_keeps_its_search_scripts(built_site):
     )
 
 
-def test_icon_fonts_are_subsets(built_site):
-    fonts = built_site / "_static" / "fonts"
-    sizes = {p.name: p.stat().st_size for p in fonts.glob("fa-*-subset.woff")}
-    assert "fa-solid-900-subset.woff" in sizes and "fa-brands-400-subset.woff" in sizes
-    assert all(s < 20_000 for s in sizes.values()), sizes
-    css = (built_site / "_static" / "site.css").read_text(encoding="utf-8")
-    assert "fa-solid-900.woff2" not in css and "fa-solid-900-subset.woff" in css
+def test_icon_fonts_are_subsets_inside_the_stylesheet(built_site):
+    """Font Awesome's fonts, cut to the site's glyphs, travel inside site.css (data:
+    URLs): no page requests an icon font."""
+    import base64
+    import io
+
     from fontTools.ttLib import TTFont
 
-    cmap = TTFont(str(fonts / "fa-brands-400-subset.woff")).getBestCmap()
-    assert 0xF09B in cmap  # the GitHub mark of the header's repository button
+    css = (built_site / "_static" / "site.css").read_text(encoding="utf-8")
+    faces = dict(
+        re.findall(
+            r'@font-face\{font-family:"(Font Awesome 6 (?:Free|Brands))";[^}]*?'
+            r"font-weight:900[^}]*?src:url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)",
+            css,
+        )
+    )
+    brands = re.search(
+        r'font-family:"Font Awesome 6 Brands";[^}]*?base64,([A-Za-z0-9+/=]+)\)', css
+    )
+    assert "Font Awesome 6 Free" in faces and brands, css[:300]
+    solid = base64.b64decode(faces["Font Awesome 6 Free"])
+    brand = base64.b64decode(brands[1])
+    assert len(solid) < 20_000 and len(brand) < 20_000, (len(solid), len(brand))
+    assert "webfonts/fa-solid-900" not in css and "fonts/fa-" not in css
+    assert not (built_site / "_static" / "fonts").exists()
+    assert 0xF09B in TTFont(io.BytesIO(brand)).getBestCmap()  # GitHub mark (header)
+    assert 0xF0C9 in TTFont(io.BytesIO(solid)).getBestCmap()  # the menu's bars
 
 
 def test_site_css_keeps_only_used_rules(built_site):
@@ -325,8 +341,58 @@ def test_pages_with_formulas_preload_the_math_fonts(built_site):
         text = (built_site / f"{doc}.html").read_text(encoding="utf-8")
         return re.findall(r'<link rel="preload" href="([^"]+)" as="font"', text)
 
-    softmax = preloads("book/qa/softmax")
-    assert [Path(h).name for h in softmax] == list(katex_math.PRELOAD)
+    softmax = [Path(h).name for h in preloads("book/qa/softmax")]
+    assert softmax[:2] == list(katex_math.PRELOAD)
+    # its first section writes vectors in bold and a sum (\mathbf, \sum)
+    assert "KaTeX_Main-Bold.woff2" in softmax and "KaTeX_Size1-Regular.woff2" in softmax
+    assert "KaTeX_Fraktur-Regular.woff2" not in softmax
     page = built_site / "book" / "qa"
-    assert all((page / h).resolve().is_file() for h in softmax)
+    assert all((page / h).resolve().is_file() for h in preloads("book/qa/softmax"))
     assert preloads("book/references") == []  # no formula there
+
+
+@needs_node
+def test_class_fonts_follow_katex_stylesheet(tmp_path):
+    dst = katex_math.copy_katex_static(tmp_path)
+    table = katex_math.class_fonts(dst / "katex.css")
+    fonts = {font for _, font in table}
+    assert all((dst / "fonts" / font).is_file() for font in fonts), fonts
+
+    def font_of(*classes):
+        return {f for c, f in table if c <= set(classes)}
+
+    assert font_of("mathcal") == {"KaTeX_Caligraphic-Regular.woff2"}
+    assert font_of("mathbf") == {"KaTeX_Main-Bold.woff2"}
+    assert font_of("boldsymbol") == {"KaTeX_Math-BoldItalic.woff2"}
+    assert font_of("delimsizing", "size4") == {"KaTeX_Size4-Regular.woff2"}
+    assert font_of("sizing", "reset-size6", "size3") == set()  # script size, same font
+
+
+def test_first_screen_fonts_come_from_the_opening_and_first_section(monkeypatch):
+    from docutils import nodes
+
+    def formula(cls, display=False):
+        node = (nodes.math_block if display else nodes.math)("x", "x")
+        node[katex_math.HTML_KEY] = (
+            f'<span class="katex"><span class="{cls}">x</span></span>'
+        )
+        return node
+
+    def section(*children):
+        return nodes.section("", nodes.title("", "t"), *children)
+
+    first = section(
+        nodes.paragraph("", "", formula("mord mathbf")), formula("mathcal", 1)
+    )
+    later = section(nodes.paragraph("", "", formula("mord boldsymbol")))
+    doc = nodes.document(None, None)
+    doc += section(nodes.paragraph("", "", formula("delimsizing size2")), first, later)
+    table = (
+        (frozenset({"mathbf"}), "Bold"),
+        (frozenset({"mathcal"}), "Cal"),
+        (frozenset({"boldsymbol"}), "BoldItalic"),
+        (frozenset({"delimsizing", "size2"}), "Size2"),
+    )
+    monkeypatch.setattr(katex_math, "class_fonts", lambda path: table)
+    got = katex_math.fonts_to_preload(doc, Path("unused.css"))
+    assert got == [*katex_math.PRELOAD, "Size2", "Bold", "Cal"]
