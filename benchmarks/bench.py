@@ -49,8 +49,8 @@ def run(cmd: list[str], cwd: Path) -> float:
     return time.perf_counter() - t
 
 
-def build(book: Path, stats: Path, *extra: str) -> tuple[float, dict]:
-    seconds = run([sys.executable, str(BUILD), "--source", str(book), "--stats-json", str(stats), *extra], book)
+def build(book: Path, stats: Path) -> tuple[float, dict]:
+    seconds = run([sys.executable, str(BUILD), "--source", str(book), "--stats-json", str(stats)], book)
     return seconds, json.loads(stats.read_text(encoding="utf-8"))
 
 
@@ -76,7 +76,6 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--skip-plain", action="store_true", help="skip the plain `jupyter-book build .` cold build")
     ap.add_argument("--json", type=Path, default=None, help="also write every number to this file")
     args = ap.parse_args(argv)
-    extra: list[str] = []
     if args.jobs:
         os.environ["DLBOOK_JOBS"] = str(args.jobs)
     tmp = Path(tempfile.mkdtemp(prefix="dlbook-bench-"))
@@ -84,20 +83,20 @@ def main(argv: list[str]) -> int:
     print(f"dlbook build benchmark · {os.cpu_count()} CPU(s) · load average {out['load_before']}")
     try:
         book = copy_book(args.source.resolve(), tmp / "book")
-        cold, s = build(book, tmp / "cold.json", *extra)
+        cold, s = build(book, tmp / "cold.json")
         out.update(cold_s=cold, cold_execute_s=s["seconds_execute"], cold_sphinx_s=s["seconds_sphinx"])
         print(f"1. make book, cold ({s['jobs']} chapters side by side): {cold:6.1f} s "
               f"[execution {s['seconds_execute']:.1f} · Sphinx {s['seconds_sphinx']:.1f}]")
         for d in sorted(s["executed"], key=lambda d: -d["seconds"]):
             print(f"     {d['chapter']:28s} {d['seconds']:6.1f} s  ({d['code_cells']} code cells)")
-        out["nochange_s"], _ = build(book, tmp / "nochange.json", *extra)
+        out["nochange_s"], _ = build(book, tmp / "nochange.json")
         print(f"2. no-change rebuild: {out['nochange_s']:6.2f} s")
         edit(book / args.chapter, code=False)
-        out["prose_s"], s = build(book, tmp / "prose.json", *extra)
+        out["prose_s"], s = build(book, tmp / "prose.json")
         out["prose_cells"] = s["cells_executed"] + len(s["executed_by_sphinx"])
         print(f"3. prose edit of {args.chapter}: {out['prose_s']:6.1f} s, re-executed {out['prose_cells']} cell(s)")
         edit(book / args.chapter, code=True)
-        out["code_s"], s = build(book, tmp / "code.json", *extra)
+        out["code_s"], s = build(book, tmp / "code.json")
         out["code_chapters"] = [d["chapter"] for d in s["executed"]] + s["executed_by_sphinx"]
         print(f"4. code edit of {args.chapter}: {out['code_s']:6.1f} s, re-executed {out['code_chapters']}")
         rows = [("make book, cold", f"{cold:.1f} s", cold <= TARGETS["cold_s"], f"<= {TARGETS['cold_s']:.0f} s"),
