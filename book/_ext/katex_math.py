@@ -42,6 +42,11 @@ def ensure_katex() -> Path:
     return node_tools.ensure("katex", "dist/katex.min.css", "katex_math")
 
 
+def is_math(node) -> bool:
+    """An inline or a display formula."""
+    return isinstance(node, (nodes.math, nodes.math_block))
+
+
 def tex_of(node) -> tuple[str, bool]:
     """(TeX source, display mode) of a math node, wrapped the way Sphinx's MathJax renderer does."""
     if isinstance(node, nodes.math):
@@ -72,7 +77,7 @@ def render(formulas: list[tuple[str, bool]]) -> list[dict]:
 def _doctree_resolved(app, doctree, docname) -> None:
     if app.builder.format != "html" or getattr(app.builder, "math_renderer_name", None) != RENDERER:
         return
-    found = [n for n in doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))]
+    found = list(doctree.findall(is_math))
     for node, result in zip(found, render([tex_of(n) for n in found])):
         if "error" in result:
             logger.warning("KaTeX cannot typeset %r: %s", node.astext()[:80], result["error"],
@@ -155,9 +160,9 @@ def first_screen_math(doctree) -> list:
         return []
     subsections = [c for c in top.children if isinstance(c, nodes.section)]
     found = [n for c in top.children if not isinstance(c, nodes.section)
-             for n in c.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))]
+             for n in c.findall(is_math)]
     if subsections:
-        found += subsections[0].findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))
+        found += subsections[0].findall(is_math)
     return found
 
 
@@ -176,7 +181,7 @@ def fonts_to_preload(doctree, css_path: Path) -> list[str]:
 def _page_context(app, pagename, templatename, context, doctree) -> None:
     if doctree is None or getattr(app.builder, "math_renderer_name", None) != RENDERER:
         return
-    if not any(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
+    if not any(doctree.findall(is_math)):
         return
     css_path = Path(app.outdir) / "_static" / STATIC / "katex.css"
     links = "".join(
