@@ -189,11 +189,15 @@ def build(args, stats: dict) -> int:
         print(head, *(f"  {p}" for p in problems[-25:]), sep="\n", file=sys.stderr)
         return 1
     for name in ("html", "jupyter_execute") if args.builder == "html" else ():
-        new = out / f".{name}.new"  # copied first, then swapped in
-        shutil.rmtree(new, ignore_errors=True)
+        new, old = out / f".{name}.new", out / f".{name}.old"  # copied, then swapped in
+        for folder in (new, old):
+            shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(work / name, new)
-        shutil.rmtree(out / name, ignore_errors=True)
+        if (out / name).exists():
+            (out / name).rename(old)
         new.rename(out / name)
+        shutil.rmtree(old, ignore_errors=True)
+    if args.builder == "html":
         mark.write_text(json.dumps(now))
     where = (out if args.builder == "html" else work) / args.builder
     print(f"[dlbook] built in {time.time() - t0:.1f} s: {where}")
