@@ -64,6 +64,7 @@ def test_sweep_capacity_versus_speed(glue_of):
     assert _sw(g, "relu", 20, 2, 2000)[0] > 0.98
     assert _sw(g, "relu", 20, 2, 1000)[0] > 0.97
     assert g["sw_relu_h10up_lr2_min"] > 0.85
+    assert _sw(g, "relu", 10, 2, 2000)[2] > 0.98  # "10 个神经元已经够用"
     # H=2 cannot, however long: every seed far below H=20
     assert _sw(g, "relu", 2, 2, 2000)[2] < 0.75 < _sw(g, "relu", 20, 2, 2000)[0]
     # lr 1e-3, 1000 steps is a statement about speed: H=20 still far from its
