@@ -75,7 +75,11 @@ def test_glossary_says_which_edition_and_why_it_differs():
     text = (ROOT / "book" / "glossary.md").read_text("utf-8")
     intro = text[: text.index("```{glossary}")]
     assert "第二版" in intro and "zh.d2l.ai" in intro
-    for ours, theirs in (("准确率", "精度"), ("轮", "迭代周期"), ("神经元", "隐藏单元")):
+    for ours, theirs in (
+        ("准确率", "精度"),
+        ("轮", "迭代周期"),
+        ("神经元", "隐藏单元"),
+    ):
         assert ours in intro and theirs in intro, (ours, theirs)
 
 

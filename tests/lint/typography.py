@@ -6,22 +6,24 @@ Run as a script to list the violations, one per line (``file:line: rule: excerpt
     python tests/lint/typography.py book/spiral.md
 
 Only prose is checked: front matter, code cells and other code blocks, math, directive
-options, inline code, URLs and the targets of roles are masked first. What a role shows
-in the page stands in for it: ``{term}`学习率``` is the text 学习率, ``{doc}`vanishing```
-is that chapter's title (so 「？。」 after a question-titled cross-reference is seen),
-``{glue:text}``, ``{cite}`` and ``$math$`` count as one Latin word.
+options, inline code, URLs and the targets of roles are masked first. What a role
+shows in the page stands in for it: ``{term}`学习率``` is the text 学习率,
+``{doc}`vanishing``` is that chapter's title (so 「？。」 after a question-titled
+cross-reference is seen), ``{glue:text}``, ``{cite}`` and ``$math$`` count as one
+Latin word.
 
 Rules (each violation names one):
 
 - ``ascii-punct``: ASCII , . : ; ? ! ( ) next to Chinese characters (the book uses
   ，。：；？！（） in Chinese sentences).
-- ``cjk-latin-space``: no space between a Chinese character and a Latin letter or digit,
-  inline code, math, a glued number or a citation (the book writes 「用 Adam 训练 100 轮」).
+- ``cjk-latin-space``: no space between a Chinese character and a Latin letter or
+  digit, inline code, math, a glued number or a citation (the book writes
+  「用 Adam 训练 100 轮」).
 - ``question-period``: 「？。」「？，」 and the like (after a question-titled
   cross-reference the title's ？ already ends the clause).
 - ``number-style``: 百万/千万 with numbers (write 约 6097 万, 7.24 亿).
-- ``chapter-count``: hand-typed chapter counts (六个问答, 十章, 10 章): they go stale when
-  a chapter is added.
+- ``chapter-count``: hand-typed chapter counts (六个问答, 十章, 10 章): they go stale
+  when a chapter is added.
 - ``vocabulary``: a name the glossary's 同义词 table maps to the book's term. Allowed in
   the glossary itself, inside quotes （“…”, 「…」, > blockquotes: quotes of the seed
   report or of other sources), and inside parentheses right after the book's term (its
@@ -77,7 +79,10 @@ GUARDS = {
     "单元": ("代码", "格|测试"),  # 代码单元、单元格: a notebook cell; 单元测试
     "批量梯度下降": ("小|全", ""),
     "迭代": ("", "器|周期|地"),  # 迭代器 (iterator); 迭代周期 has its own entry
-    "精度": ("单|双|半|混合|数值|浮点|计算|表示|有限", "位|的浮点"),  # numerical precision
+    "精度": (
+        "单|双|半|混合|数值|浮点|计算|表示|有限",
+        "位|的浮点",
+    ),  # numerical precision
     "步长": ("", "（stride|\\(stride"),  # a tensor's stride
 }
 
@@ -253,7 +258,10 @@ RULES: list[tuple[str, re.Pattern]] = [
     ("ascii-punct", re.compile(f"(?<=[{LATIN}])[?!](?=\\s*$|[”」）]|\\s*{C})")),
     ("cjk-latin-space", re.compile(f"{C}{L}|{L}{C}")),
     ("question-period", re.compile("[？！][。，、；：？]")),
-    ("number-style", re.compile(f"[0-9{ATOM}]\\s*(?:百万|千万|十万)|\\d+\\.\\d+\\s*千")),
+    (
+        "number-style",
+        re.compile(f"[0-9{ATOM}]\\s*(?:百万|千万|十万)|\\d+\\.\\d+\\s*千"),
+    ),
     (
         "chapter-count",
         re.compile(
@@ -343,7 +351,9 @@ def check_text(
             if _guarded(s, m) or _inside(m, quotes):
                 continue
             if any(
-                a <= m.start() and m.end() <= b and _names_term(s[:a], m.group(0), vocab)
+                a <= m.start()
+                and m.end() <= b
+                and _names_term(s[:a], m.group(0), vocab)
                 for a, b in asides
             ):
                 continue
