@@ -138,6 +138,15 @@ def test_directive_body_is_prose_but_its_options_are_not():
     ]
 
 
+def test_figure_caption_and_alt_text_are_prose():
+    cell = (
+        "```{code-cell} ipython3\n---\nmystnb:\n  image:\n"
+        "    alt: 每层 64 个单元的网络\n  figure:\n    caption: 训练100 轮\n"
+        "---\nx = 1  # 单元\n```\n"
+    )
+    assert sorted(rules(cell)) == ["cjk-latin-space", "vocabulary"]
+
+
 def test_question_titled_cross_reference_then_period(tmp_path):
     (tmp_path / "q.md").write_text("# 梯度消失现象是什么？\n\n正文。\n", "utf-8")
     page = tmp_path / "p.md"

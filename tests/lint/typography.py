@@ -4,8 +4,10 @@ Run as a script to list the violations, one per line (``file:line: rule: excerpt
 
     python tests/lint/typography.py            # every chapter in _toc.yml
     python tests/lint/typography.py book/spiral.md
+    python tests/lint/typography.py --summary   # counts per page and rule
 
-Only prose is checked: front matter, code cells and other code blocks, math, directive
+Only prose (and the figure captions and alt text in code cells' options) is checked:
+front matter, code cells and other code blocks, math, directive
 options, inline code, URLs and the targets of roles are masked first. What a role
 shows in the page stands in for it: ``{term}`学习率``` is the text 学习率,
 ``{doc}`vanishing``` is that chapter's title (so 「？。」 after a question-titled
@@ -122,6 +124,7 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
     in_math = False
     in_comment = False
     options = False  # just after a prose directive's opening line
+    yaml_head = False  # inside a code cell's --- options block
     while i < len(lines):
         line = lines[i]
         n = i + 1
@@ -134,6 +137,14 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
                 stack.pop()
                 options = False
                 continue
+        if yaml_head:  # a code cell's options: its figure caption and alt text
+            if stripped == "---":
+                yaml_head = False
+            else:
+                mm = re.match(r"^\s*(?:caption|alt):\s*(\S.*)$", line)
+                if mm and mm.group(1)[0] not in "|>":
+                    out.append((n, mm.group(1).strip("'\"")))
+            continue
         m = FENCE.match(line)
         if m and prose_here and not in_math:
             marker, name, arg = m.group(2), m.group(4), m.group(5)
@@ -141,6 +152,9 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
             if marker[0] == ":" and name is None:
                 is_prose = False
             stack.append((marker[0], len(marker), is_prose))
+            if name and name.strip() == "code-cell" and lines[i : i + 1] == ["---"]:
+                yaml_head = True
+                i += 1  # past the opening ---
             if is_prose and arg:
                 out.append((n, arg))  # a directive's title (admonition 选读：…)
             options = is_prose
@@ -390,13 +404,22 @@ def chapters(root: Path = ROOT) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(a).resolve() for a in argv] or chapters()
+    summary = "--summary" in argv
+    paths = [Path(a).resolve() for a in argv if a != "--summary"] or chapters()
     titles, vocab = Titles(), synonyms()
     total = 0
     for path in paths:
-        for v in check_file(path, titles=titles, vocab=vocab):
-            print(v)
-            total += 1
+        found = check_file(path, titles=titles, vocab=vocab)
+        total += len(found)
+        if summary:
+            counts: dict[str, int] = {}
+            for v in found:
+                counts[v.rule] = counts.get(v.rule, 0) + 1
+            shown = ", ".join(f"{r} {n}" for r, n in sorted(counts.items()))
+            print(f"{path.relative_to(ROOT)}: {len(found)} ({shown or 'clean'})")
+        else:
+            for v in found:
+                print(v)
     return 1 if total else 0
 
 
