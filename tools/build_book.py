@@ -79,13 +79,14 @@ def failure(cache, uri: str, src: Path) -> dict:
     return out
 
 
-def execute(src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict) -> list:
-    """Run the stale chapters through jupyter-cache's worker; return the failures."""
+def execute(src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict, only=None) -> list:
+    """Run the stale chapters (of ``only``, if given) through jupyter-cache's worker; return
+    the failures."""
     import multiprocessing
 
     from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
 
-    files = chapters(src)
+    files = [f for f in chapters(src) if only is None or f in only]
     cache = open_cache(cache_dir, files, stats)
     stale = cache.list_unexecuted([str(f) for f in files])
     took = {r.uri: r.data or {} for r in cache.list_cache_records()}
