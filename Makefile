@@ -31,6 +31,10 @@ serve:
 preview: venv
 	@$(PY) tools/preview.py --host $(HOST) --port $(PORT)
 
+# A new chapter from the template: make chapter NAME=qa/dropout TITLE="Dropout 为什么能减轻过拟合？"
+chapter:
+	@python3 tools/new_chapter.py "$(NAME)" "$(TITLE)"
+
 # The PDF edition, from the same execution cache as the site (cells run only if not cached yet).
 pdf: venv
 	@DLBOOK_NEED_TEX=1 bash tools/ensure_tex.sh

@@ -9,11 +9,12 @@ from html import unescape
 
 import pytest
 
+from bookdata import toc_docs
 from chapterpages import page_html
 
 pytestmark = pytest.mark.build
 
-QA = ("alexnet", "activation", "vanishing", "wide-deep", "softmax", "optimizers")
+QA = [doc.removeprefix("book/qa/") for doc in toc_docs() if doc.startswith("book/qa/")]
 
 
 def _text(fragment: str) -> str:
