@@ -75,7 +75,7 @@ glue("{slug}_total", total, display=False)
 ```{{exercise}} 换一组点再算一次
 :label: ex-{slug}-points
 
-把上面的 `torch.linspace(-1, 1, 5, device=device)` 换成 11 个点，重新运行。平方和变大了还是变小了？
+把上面的 5 个点换成 11 个点（`linspace` 的第三个参数），重新运行：平方和变大还是变小？
 ```
 
 ```{{solution-start}} ex-{slug}-points
@@ -136,8 +136,10 @@ def check(name: str, title: str, root: Path) -> re.Match:
         )
     title = (title or "").strip()
     if not title or "\n" in title or "`" in title or len(title) > 40:
-        fail(f"TITLE={title!r}: give the page title, one line of at most 40 characters, "
-             "without backticks (e.g. TITLE=\"Dropout 为什么能减轻过拟合？\")")  # fmt: skip
+        fail(
+            f"TITLE={title!r}: give the page title, one line of at most 40 "
+            'characters, no backticks (e.g. TITLE="Dropout 为什么能减轻过拟合？")'
+        )
     chapter = root / "book" / f"{name}.md"
     test = root / "tests" / "chapters" / f"test_{m.group(2).replace('-', '_')}.py"
     for path in (chapter, test):
@@ -156,7 +158,11 @@ def add_to_toc(root: Path, name: str, caption: str) -> None:
     """Append ``- file: book/<name>`` to the chapters of the part ``caption``."""
     lines = toc(root).splitlines(keepends=True)
     start = next(
-        (i for i, ln in enumerate(lines) if re.match(rf"\s*-\s*caption:\s*{caption}\s*$", ln)),
+        (
+            i
+            for i, ln in enumerate(lines)
+            if re.match(rf"\s*-\s*caption:\s*{caption}\s*$", ln)
+        ),
         None,
     )
     if start is None:
@@ -168,7 +174,9 @@ def add_to_toc(root: Path, name: str, caption: str) -> None:
         if re.match(r"\s*-\s*file:", lines[i]):
             last = i
     if last is None:
-        fail(f"_toc.yml: the part '{caption}' lists no chapter to put the new one after")
+        fail(
+            f"_toc.yml: the part '{caption}' lists no chapter to put the new one after"
+        )
     indent = re.match(r"\s*", lines[last]).group(0)
     lines.insert(last + 1, f"{indent}- file: book/{name}\n")
     (root / "_toc.yml").write_text("".join(lines), "utf-8")
@@ -198,8 +206,8 @@ def main(argv: list[str]) -> int:
     done = scaffold(args.name, args.title, args.root.resolve())
     root = args.root.resolve()
     print("make chapter: wrote " + ", ".join(str(f.relative_to(root)) for f in done))
-    print(f"  next: edit {done[0].relative_to(root)}, then `make preview` (or `make book`) "
-          "and `make check` (CONTRIBUTING.md)")  # fmt: skip
+    print(f"  next: edit {done[0].relative_to(root)}, then `make preview` "
+          "(or `make book`) and `make check` (CONTRIBUTING.md)")  # fmt: skip
     return 0
 
 

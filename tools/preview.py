@@ -3,8 +3,8 @@
 The rebuild is `make book`'s: chapters whose code changed run first through the same
 execution cache (a prose edit executes nothing), then Sphinx renders into the same
 ``_build/.work/html`` with the same settings.  One Sphinx application stays in memory
-between rebuilds (a new ``sphinx-build`` process would spend seconds importing the book's
-extensions), and the whole-site steps that don't change the edited page (code bundle,
+between rebuilds (a new ``sphinx-build`` process would spend seconds importing the
+book's extensions), and the whole-site steps that don't change the edited page (code bundle,
 CSS purge, icon subset, search term counts, PDF link) run once at start, not on every
 save.  Serving and reloading are sphinx-autobuild's (its server, watcher and injected
 reload script).  `make book` afterwards publishes to ``_build/html`` as always.
@@ -25,7 +25,14 @@ SKIPPED_ON_REBUILD = {
     ("zh_search", "add_term_counts"),
     ("pdf_zh", "copy_pdf"),
 }
-WATCH_IGNORED = {"_build", ".git", ".venv", "node_modules", "__pycache__", ".pytest_cache"}
+WATCH_IGNORED = {
+    "_build",
+    ".git",
+    ".venv",
+    "node_modules",
+    "__pycache__",
+    ".pytest_cache",
+}
 WATCH_IGNORED |= {".hypothesis", "test-artifacts", ".ipynb_checkpoints", ".ruff_cache"}
 
 
@@ -82,10 +89,18 @@ class Book:
         with self.lock:
             t0 = time.time()
             stats = {"executed": [], "from_cache": [], "cells_executed": 0}
-            (self.work / ".inputs.json").unlink(missing_ok=True)  # make book: publish again
-            only = None  # every chapter: at start, or when code, config or the toc changed
-            if changed and all(n.startswith("book/") and n.endswith(".md") for n in changed):
-                only = {self.src / n for n in changed}  # a chapter's text: its cache entry
+            (self.work / ".inputs.json").unlink(
+                missing_ok=True
+            )  # make book: publish again
+            only = (
+                None  # every chapter: at start, or when code, config or the toc changed
+            )
+            if changed and all(
+                n.startswith("book/") and n.endswith(".md") for n in changed
+            ):
+                only = {
+                    self.src / n for n in changed
+                }  # a chapter's text: its cache entry
             failures = BUILD["execute"](
                 self.src, self.cache_dir, self.jobs, self.timeout(), stats, only
             )
@@ -103,7 +118,10 @@ class Book:
                 self._quick_rebuilds()
             took = time.time() - t0
             if self.app.statuscode:
-                say(f"rebuilt in {took:.1f} s with warnings (`make book` would fail: see above)")
+                say(
+                    f"rebuilt in {took:.1f} s with warnings "
+                    "(`make book` would fail: see above)"
+                )
             else:
                 say(f"rebuilt in {took:.1f} s")
             return True
@@ -117,7 +135,9 @@ class Book:
 
 def watched(change, path: str) -> bool:
     parts = Path(path).parts
-    return not any(p in WATCH_IGNORED for p in parts) and not path.endswith(("~", ".swp"))
+    return not any(p in WATCH_IGNORED for p in parts) and not path.endswith(
+        ("~", ".swp")
+    )
 
 
 def serve(book: Book, host: str, port: int) -> None:
@@ -131,14 +151,16 @@ def serve(book: Book, host: str, port: int) -> None:
     import watchfiles
 
     class InProcess(RebuildServer):
-        """sphinx-autobuild's watcher, rebuilding in this process (the Sphinx app lives here)."""
+        """sphinx-autobuild's watcher, rebuilding here (where the Sphinx app lives)."""
 
         async def watch(self) -> None:
             async for changes in watchfiles.awatch(
                 self.paths[0], watch_filter=watched, debounce=50, step=20,
                 stop_event=self.should_exit,
             ):  # fmt: skip
-                names = sorted({Path(p).relative_to(book.src).as_posix() for _, p in changes})
+                names = sorted(
+                    {Path(p).relative_to(book.src).as_posix() for _, p in changes}
+                )
                 say(f"changed: {', '.join(names[:5])}")
                 await asyncio.to_thread(book.build, names)
                 self.flag.set()
@@ -152,7 +174,10 @@ def serve(book: Book, host: str, port: int) -> None:
         middleware=[Middleware(JavascriptInjectorMiddleware, ws_url=f"{host}:{port}")],
         lifespan=watcher.lifespan,
     )
-    say(f"serving http://{host}:{port}/ (Ctrl-C stops); edits rebuild and reload the page")
+    say(
+        f"serving http://{host}:{port}/ (Ctrl-C stops); "
+        "a saved edit rebuilds and reloads the page"
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -164,8 +189,12 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     jobs = os.environ.get("DLBOOK_JOBS", "").strip()
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else ()
-    os.environ["DLBOOK_PRINT_FIGURES"] = "1"  # as make book: the same cache keys and outputs
-    book = Book(args.source.resolve(), int(jobs or 0) or len(cores) or os.cpu_count() or 1)
+    os.environ["DLBOOK_PRINT_FIGURES"] = (
+        "1"  # as make book: the same cache keys and outputs
+    )
+    book = Book(
+        args.source.resolve(), int(jobs or 0) or len(cores) or os.cpu_count() or 1
+    )
     book.build()
     if not (book.html / "index.html").is_file():
         say("no page was built: fix the errors above and run `make preview` again")
