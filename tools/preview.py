@@ -4,9 +4,9 @@ The rebuild is `make book`'s: chapters whose code changed run first through the 
 execution cache (a prose edit executes nothing), then Sphinx renders into the same
 ``_build/.work/html`` with the same settings.  One Sphinx application stays in memory
 between rebuilds (a new ``sphinx-build`` process would spend seconds importing the
-book's extensions), and the whole-site steps that don't change the edited page (code bundle,
-CSS purge, icon subset, search term counts, PDF link) run once at start, not on every
-save.  Serving and reloading are sphinx-autobuild's (its server, watcher and injected
+book's extensions), and the whole-site steps that don't change the edited page (code
+bundle, CSS purge, icon subset, search index and term counts, PDF link) run once at
+start, not on every save.  Serving and reloading are sphinx-autobuild's (its server, watcher and injected
 reload script).  `make book` afterwards publishes to ``_build/html`` as always.
 """
 
