@@ -7,7 +7,8 @@ between rebuilds (a new ``sphinx-build`` process would spend seconds importing t
 book's extensions), and the whole-site steps that don't change the edited page (code
 bundle, CSS purge, icon subset, search index and term counts, PDF link) run once at
 start, not on every save.  Serving and reloading are sphinx-autobuild's (its server,
-watcher and injected reload script).  `make book` afterwards publishes to ``_build/html`` as always.
+watcher and injected reload script).  `make book` afterwards publishes to
+``_build/html`` as always.
 """
 
 from __future__ import annotations
