@@ -31,6 +31,10 @@ serve:
 preview: venv
 	@$(PY) tools/preview.py --host $(HOST) --port $(PORT)
 
+# The authors' fast tier after make book: lint, unit tests of changed modules, chapter and site tests, search questions
+check: venv-test
+	@$(PY) tools/check.py $(CHECK_ARGS)
+
 # A new chapter from the template: make chapter NAME=qa/dropout TITLE="Dropout 为什么能减轻过拟合？"
 chapter:
 	@python3 tools/new_chapter.py "$(NAME)" "$(TITLE)"
