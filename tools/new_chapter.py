@@ -190,6 +190,7 @@ def scaffold(name: str, title: str, root: Path = ROOT) -> list[Path]:
     test = root / "tests" / "chapters" / f"test_{slug}.py"
     setup = "../setup" if folder else "setup"
     chapter.parent.mkdir(parents=True, exist_ok=True)
+    test.parent.mkdir(parents=True, exist_ok=True)
     chapter.write_text(CHAPTER.format(title=title, slug=slug, setup=setup), "utf-8")
     page = f"{base}.html"
     test.write_text(TEST.format(title=title, name=name, slug=slug, page=page), "utf-8")

@@ -18,14 +18,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = runpy.run_path(str(ROOT / "tools" / "build_book.py"))
-# build-finished steps redone only by `make book` (they rewrite whole-site files)
+# Steps after the first build left to `make book`: they rewrite whole-site files
+# (build-finished) or every page with a device line (the execution report's env-updated)
 SKIPPED_ON_REBUILD = {
+    ("execution_report", "_rewrite_pages"),
     ("bundle", "_build_finished"),
     ("page_styles", "_build_finished"),
     ("icon_subset", "_build_finished"),
     ("zh_search", "add_term_counts"),
     ("pdf_zh", "copy_pdf"),
 }
+WATCHED = ("book", "code", "_config.yml", "_toc.yml")  # what the book is built from
 WATCH_IGNORED = {
     "_build",
     ".git",
@@ -74,8 +77,12 @@ class Book:
             warningiserror=False, keep_going=True,
         )  # fmt: skip
 
+    def _note_read(self, app, env, docnames) -> None:
+        self.read = list(docnames)
+
     def _quick_rebuilds(self) -> None:
-        listeners = self.app.events.listeners.get("build-finished", [])
+        events = self.app.events.listeners
+        listeners = events.get("build-finished", []) + events.get("env-updated", [])
         for listener in list(listeners):
             h = listener.handler
             if (h.__module__, h.__name__) in SKIPPED_ON_REBUILD:
@@ -113,18 +120,17 @@ class Book:
             first = self.app is None
             if first:
                 self._make_app()
-            self.app.statuscode = 0
+                self.app.connect("env-before-read-docs", self._note_read)
+            self.app.statuscode, self.read = 0, []
             self.app.build(False, [])  # what changed since the last build
             if first:
                 self._quick_rebuilds()
-            took = time.time() - t0
+            took, ran = time.time() - t0, [d["chapter"] for d in stats["executed"]]
+            what = f"read {len(self.read)} page(s) ({', '.join(self.read[:4])})"
+            what += f", executed {', '.join(ran)}" if ran else ", executed nothing"
             if self.app.statuscode:
-                say(
-                    f"rebuilt in {took:.1f} s with warnings "
-                    "(`make book` would fail: see above)"
-                )
-            else:
-                say(f"rebuilt in {took:.1f} s")
+                what += " with warnings (`make book` would fail: see above)"
+            say(f"rebuilt in {took:.1f} s: {what}")
             return True
 
     def timeout(self) -> int:
@@ -156,17 +162,23 @@ def serve(book: Book, host: str, port: int) -> None:
 
         async def watch(self) -> None:
             async for changes in watchfiles.awatch(
-                self.paths[0], watch_filter=watched, debounce=50, step=20,
+                *self.paths, watch_filter=watched, debounce=50, step=20,
                 stop_event=self.should_exit,
             ):  # fmt: skip
                 names = sorted(
                     {Path(p).relative_to(book.src).as_posix() for _, p in changes}
                 )
                 say(f"changed: {', '.join(names[:5])}")
+                if {"_config.yml", "_toc.yml"} & set(names):  # read once, at start
+                    say(
+                        "the configuration or the table of contents changed: restarting"
+                    )
+                    os.execv(sys.executable, [sys.executable, *sys.argv])
                 await asyncio.to_thread(book.build, names)
                 self.flag.set()
 
-    watcher = InProcess([book.src], None, change_callback=book.build)
+    sources = [book.src / p for p in WATCHED if (book.src / p).exists()]
+    watcher = InProcess(sources, None, change_callback=book.build)
     app = Starlette(
         routes=[
             WebSocketRoute("/websocket-reload", watcher, name="reload"),

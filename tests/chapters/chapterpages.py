@@ -11,7 +11,7 @@ import re
 from html import unescape
 from pathlib import Path
 
-from bookdata import ROOT, executed_notebook, glue_values
+from bookdata import ROOT, executed_notebook, glue_values, toc_docs
 
 SITE = ROOT / "_build" / "html"
 
@@ -145,8 +145,9 @@ def check_captioned_figures(site: Path, doc: str, n_figures: int) -> None:
 
 
 def check_in_sidebar(site: Path, titles: dict[str, str]) -> None:
-    """The sidebar of other pages lists each page file of ``titles`` under its title."""
-    for other in ("intro", "spiral"):
+    """The sidebar of other pages (the front page, the first chapter) lists each page
+    file of ``titles`` under its title."""
+    for other in ("intro", toc_docs()[1].removeprefix("book/")):
         nav = soup(site, other).select("nav.bd-docs-nav a.reference.internal")
         hrefs = {
             a["href"].split("#")[0].rsplit("/", 1)[-1]: a.get_text(strip=True)
