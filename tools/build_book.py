@@ -14,7 +14,7 @@ long_code_lines = runpy.run_path(str(ROOT / "tools" / "code_width.py"))["long_li
 dlbook_digest, forget_runs_if_dlbook_changed = (
     REREAD["dlbook_digest"], REREAD["forget_runs_if_dlbook_changed"])  # fmt: skip
 NOT_INPUTS = {"_build", ".git", ".venv", "node_modules", "__pycache__", ".pytest_cache"}
-NOT_INPUTS |= {".hypothesis", "test-artifacts", ".ipynb_checkpoints"}
+NOT_INPUTS |= {".hypothesis", "test-artifacts", ".ipynb_checkpoints", ".ruff_cache"}
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
