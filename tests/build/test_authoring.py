@@ -124,14 +124,14 @@ def test_preview_shows_a_saved_edit_and_stops_on_ctrl_c(book, monkeypatch):
 
 def test_wide_code_line_stops_make_book_before_any_cell_runs(fixture_book):
     """88 columns, CJK counted as two: named by file, line, cell and line in cell."""
-    wide = "print('" + "宽" * 40 + "')"  # 50 characters, 90 columns
+    wide = "print('" + "宽" * 40 + "')"  # 49 characters, 89 columns
     book = fixture_book(
         {"a": chapter("宽代码", "一段话。", code("x = 1"), code(f"y = 2\n{wide}"))}
     )
     result = book.build()
     assert result.rc == 1
     assert "code lines wider than the page" in result.out, result.tail
-    assert "book/a.md:23 — code cell 2, line 2: 90 columns (at most 88" in result.out, (
+    assert "book/a.md:23 — code cell 2, line 2: 89 columns (at most 88" in result.out, (
         result.tail
     )
     assert result.executed == [] and not book.site.exists()
