@@ -10,10 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # run, not imported: Sphinx imports the extensions of the book being built (--source)
 REREAD = runpy.run_path(str(ROOT / "book" / "_ext" / "reread_executed.py"))
+long_code_lines = runpy.run_path(str(ROOT / "tools" / "code_width.py"))["long_lines"]
 dlbook_digest, forget_runs_if_dlbook_changed = (
     REREAD["dlbook_digest"], REREAD["forget_runs_if_dlbook_changed"])  # fmt: skip
 NOT_INPUTS = {"_build", ".git", ".venv", "node_modules", "__pycache__", ".pytest_cache"}
-NOT_INPUTS |= {".hypothesis", "test-artifacts", ".ipynb_checkpoints"}
+NOT_INPUTS |= {".hypothesis", "test-artifacts", ".ipynb_checkpoints", ".ruff_cache"}
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -79,13 +80,16 @@ def failure(cache, uri: str, src: Path) -> dict:
     return out
 
 
-def execute(src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict) -> list:
-    """Run the stale chapters through jupyter-cache's worker; return the failures."""
+def execute(
+    src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict, only=None
+) -> list:
+    """Run the stale chapters (of ``only``, if given) through jupyter-cache's worker;
+    return the failures."""
     import multiprocessing
 
     from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
 
-    files = chapters(src)
+    files = [f for f in chapters(src) if only is None or f in only]
     cache = open_cache(cache_dir, files, stats)
     stale = cache.list_unexecuted([str(f) for f in files])
     took = {r.uri: r.data or {} for r in cache.list_cache_records()}
@@ -169,6 +173,16 @@ def build(args, stats: dict) -> int:
     import yaml
 
     config = yaml.safe_load((src / "_config.yml").read_text("utf-8"))
+    if (
+        args.builder == "html"
+    ):  # before any cell runs: a reader's code line fits the page
+        wide = [w for f in chapters(src) for w in long_code_lines(f, rel(f, src))]
+        if wide:
+            stats["failures"] = wide
+            head = f"\n{'=' * 78}\nBUILD FAILED: code lines wider than the page; "
+            head += f"{out / 'html'} is unchanged."
+            print(head, *(f"  {w}" for w in wide[:25]), sep="\n", file=sys.stderr)
+            return 1
     failures = execute(src, cache_dir, args.jobs, config["execute"]["timeout"], stats)
     stats["seconds_execute"], t1 = round(time.time() - t0, 2), time.time()
     what = f"{len(failures)} chapter(s) raised"

@@ -222,6 +222,16 @@ def test_ext_digest_follows_extensions_and_templates(tmp_path):
     assert second != first and ext_digest.digest(tmp_path) == second
 
 
+def test_ext_digest_follows_the_table_of_contents(tmp_path):
+    """A new chapter in _toc.yml rewrites every page: each sidebar lists it."""
+    book = tmp_path / "book"
+    (book / "_ext").mkdir(parents=True)
+    (tmp_path / "_toc.yml").write_text("root: book/intro\n")
+    first = ext_digest.digest(book)
+    (tmp_path / "_toc.yml").write_text("root: book/intro\nchapters:\n- file: book/a\n")
+    assert ext_digest.digest(book) != first
+
+
 # --------------------------------------------------------------------------- the built
 # site
 class _Head(HTMLParser):
