@@ -30,7 +30,8 @@ import node_tools  # noqa: E402
 LIGHTHOUSE = harness.ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 NO_LIGHTHOUSE = (
     f"Lighthouse is missing ({LIGHTHOUSE.relative_to(harness.ROOT)}): run "
-    "`bash tools/ensure_browser.sh` (it installs every npm package of package-lock.json)."
+    "`bash tools/ensure_browser.sh` (it installs the npm packages of "
+    "package-lock.json)."
 )
 CATEGORIES = ("performance", "accessibility", "seo")
 
