@@ -38,7 +38,9 @@ def _layout(model: nn.Module) -> list[tuple[str, type]]:
             and type(layer.norm) is nn.Identity
             and isinstance(layer.act, _ELEMENTWISE)
         ):
-            kinds.append(("residual", (tuple(layer.linear.weight.shape), type(layer.act))))
+            kinds.append(
+                ("residual", (tuple(layer.linear.weight.shape), type(layer.act)))
+            )
         else:
             raise ValueError(
                 f"cannot stack a {type(layer).__name__} layer: only nn.Linear (with "
@@ -137,7 +139,11 @@ def fit_stacked(
             raise ValueError(f"model is on {model_device(m)} but X is on {X.device}")
     stacked = StackedMLPs(models).to(X.device)
     opt = make_optimizer(
-        stacked.parameters(), optimizer, lr, weight_decay=weight_decay, momentum=momentum
+        stacked.parameters(),
+        optimizer,
+        lr,
+        weight_decay=weight_decay,
+        momentum=momentum,
     )
     n, s = X.shape[0], len(models)
     inputs = X if X_test is None else torch.cat([X, X_test])
