@@ -15,7 +15,7 @@ def test_correction_box_and_no_unrendered_roles(built_site):
 
 
 def test_figures_exist_with_alt_text(built_site):
-    check_figures(built_site, "qa/wide-deep", 4)
+    check_figures(built_site, "qa/wide-deep", 5)
 
 
 def test_region_counts_measured_and_below_theory(built_site):
