@@ -149,21 +149,25 @@ def fit_stacked(
     inputs = X if X_test is None else torch.cat([X, X_test])
     # one-hot mask: picks the log-probabilities like gather(), with a deterministic
     # backward on CUDA too
-    onehot = nn.functional.one_hot(y, int(y.max()) + 1).to(X.dtype)
+    # the classes along the middle axis, (S, C, N): log_softmax is ~2x faster there
+    # (see dlbook.fastpath.cross_entropy)
+    onehot = nn.functional.one_hot(y, int(y.max()) + 1).t().to(X.dtype)
+    labels = y if X_test is None else torch.cat([y, y_test])
     losses = torch.empty(epochs, s, device=X.device)
     hits = torch.empty(epochs, s, device=X.device, dtype=torch.long)
     test_hits = torch.empty(epochs, s, device=X.device, dtype=torch.long)
     for epoch in range(epochs):
-        logits = stacked(inputs)  # (S, N + N_test, C)
-        train = logits[:, :n]
-        per_model = -(train.log_softmax(-1) * onehot).sum(-1).mean(-1)
+        logits = stacked(inputs).transpose(1, 2)  # (S, C, N + N_test)
+        logp = logits[:, :, :n].log_softmax(1)
+        per_model = -(logp * onehot).sum(1).mean(1)
         opt.zero_grad(set_to_none=True)
         per_model.sum().backward()
         opt.step()
         losses[epoch] = per_model.detach()
-        hits[epoch] = (train.detach().argmax(-1) == y).sum(1)
+        right = logits.detach().argmax(1) == labels  # (S, N + N_test)
+        hits[epoch] = right[:, :n].sum(1)
         if X_test is not None:  # accuracy of the weights before this update
-            test_hits[epoch] = (logits.detach()[:, n:].argmax(-1) == y_test).sum(1)
+            test_hits[epoch] = right[:, n:].sum(1)
     stacked.copy_back(models)
     loss_lists = losses.cpu().T.tolist()
     acc_lists = (hits.cpu().double() / n).T.tolist()

@@ -59,13 +59,12 @@ def test_deep_plain_net_fails_by_init_not_by_depth(built_site):
 
 def test_equal_parameters_tie_once_trained(built_site):
     """~150 parameters, 3 seeds: at 300 epochs the ranges are wide, at 1000 the 1-3
-    layer nets all sit in a narrow band (a tie); the 6-layer net has stuck seeds."""
+    layer nets all sit in a narrow band (a tie)."""
     g = glued("qa/wide-deep")
     assert g["eq_epochs"] >= 3 * g["eq_short"]
     assert g["eq_final_min"] > 0.95
     assert g["eq_final_max"] - g["eq_final_min"] < 0.05
     assert g["eq_short_min"] < g["eq_final_min"]
-    assert g["eq_6_stuck"] >= 1 and g["eq_6_width"] <= 5
 
 
 def test_citations_resolved(built_site):
