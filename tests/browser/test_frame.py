@@ -9,19 +9,19 @@ import harness
 
 pytestmark = pytest.mark.browser
 
-#: Where each visible search entry sits: the primary sidebar, the theme's top bar, or the
-#: article header (the magnifier icon beside the colour-mode button).
+#: Where each visible search entry sits: the primary sidebar, the theme's top bar, or
+#: the article header (the magnifier icon beside the colour-mode button).
 VISIBLE_SEARCH_ENTRIES_JS = """
 () => [...document.querySelectorAll('.search-button__button')]
-  .filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'
-    && e.getBoundingClientRect().width > 0)
+  .filter(e => e.getClientRects().length > 0 && e.getBoundingClientRect().width > 0
+    && getComputedStyle(e).visibility !== 'hidden')
   .map(e => e.closest('.bd-sidebar-primary') ? 'sidebar'
     : e.closest('#pst-header') ? 'top bar'
     : e.closest('.bd-header-article') ? 'article header' : e.className)
 """
 
-#: (width, where the one entry must be): a phone, a tablet, the widths around the theme's
-#: breakpoints (960 px: top bar; 992 px: primary sidebar) and a laptop.
+#: (width, where the one entry must be): a phone, a tablet, the widths around the
+#: theme's breakpoints (960 px: top bar; 992 px: primary sidebar) and a laptop.
 WIDTHS = [
     (360, "article header"),
     (768, "article header"),
@@ -48,12 +48,14 @@ def test_one_search_entry(browser, site_url, doc, width, where):
         page.wait_for_timeout(200)  # the theme's scripts are deferred
         entries = page.evaluate(VISIBLE_SEARCH_ENTRIES_JS)
         assert entries == [where], (
-            f"{doc} at {width} px: visible search entries {entries}, want one in the {where}"
+            f"{doc} at {width} px: visible search entries {entries}, "
+            f"want one in the {where}"
         )
-        # the one entry opens the search dialog (on the search page: focuses its own box)
+        # the entry opens the search dialog (on the search page: focuses its own box)
         page.locator(".search-button__button:visible").first.click()
         page.wait_for_function(
-            "() => document.activeElement.name === 'q' && document.activeElement.offsetWidth",
+            "() => document.activeElement.name === 'q'"
+            " && document.activeElement.offsetWidth",
             timeout=5000,
         )
     finally:
@@ -108,6 +110,7 @@ def test_search_icon_does_not_cover_typed_text(browser, site_url, width):
     for form in forms:
         assert form["iconLeft"] >= form["formLeft"], form
         assert form["iconRight"] <= form["textLeft"], (
-            f"at {width} px the magnifier (right edge {form['iconRight']:.0f}) covers the "
+            f"at {width} px the magnifier (right edge {form['iconRight']:.0f}) covers "
+            "the "
             f"input's text (starts at {form['textLeft']:.0f})"
         )
