@@ -166,6 +166,53 @@ def _fit_linear(keys, X, y, *, steps, X_test, y_test, optimizer, lr):
             )
 
 
+def select(records, **setting) -> dict:
+    """The one record with the given field values (e.g. ``activation="relu", H=20``)."""
+    hits = [r for r in records if all(r[k] == v for k, v in setting.items())]
+    if len(hits) != 1:
+        raise LookupError(f"{len(hits)} records match {setting}")
+    return hits[0]
+
+
+def plot_grid(records, extent, X, y, *, seed=None, steps=None, lr=None):
+    """The static overview: one small map per activation (rows) and width (columns) at
+    one seed and budget (default: the first seed, the longest budget). Returns the
+    figure."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    from .plot import CLASS_COLORS, to_numpy
+
+    seed = min(r["seed"] for r in records) if seed is None else seed
+    steps = max(r["steps"] for r in records) if steps is None else steps
+    lr = min(r["lr"] for r in records) if lr is None else lr
+    acts = [a for a in ACTIVATIONS if any(r["activation"] == a for r in records)]
+    widths = sorted({r["H"] for r in records})
+    fig, axes = plt.subplots(
+        len(acts), len(widths), figsize=(1.9 * len(widths), 2.0 * len(acts)),
+        squeeze=False,
+    )  # fmt: skip
+    Xn, yn = to_numpy(X), to_numpy(y)
+    n_classes = int(yn.max()) + 1
+    cmap = ListedColormap(CLASS_COLORS[:n_classes])
+    names = {"none": "无激活", "relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
+    for row, a in zip(axes, acts):
+        for ax, h in zip(row, widths):
+            r = select(records, activation=a, H=h, seed=seed, steps=steps, lr=lr)
+            ax.imshow(r["classes"], origin="lower", extent=extent, cmap=cmap,
+                      vmin=-0.5, vmax=n_classes - 0.5, alpha=0.3,
+                      interpolation="nearest")  # fmt: skip
+            ax.scatter(Xn[:, 0], Xn[:, 1], c=yn, cmap=cmap, s=2, vmin=-0.5,
+                       vmax=n_classes - 0.5, linewidths=0)  # fmt: skip
+            ax.set_title(f"{names[a]}，H={h}：{r['test_acc']:.2f}", fontsize=9)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_xlim(extent[0], extent[1])
+            ax.set_ylim(extent[2], extent[3])
+    fig.tight_layout()
+    return fig
+
+
 # --------------------------------------------------------------------------- export
 def pack_classes(classes) -> str:
     """A class map (values 0..3) as base64 of 2 bits per cell, row by row, the first
