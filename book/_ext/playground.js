@@ -103,7 +103,7 @@
       [0, top / 2, top].forEach(function (v) {
         var y = B - v / top * (B - T);
         ticks += '<line x1="' + L + '" x2="' + R + '" y1="' + y + '" y2="' + y + '" class="pg-grid"/>' +
-          '<text x="' + (L - 6) + '" y="' + (y + 4) + '" text-anchor="end">' + v.toFixed(1) + "</text>";
+          '<text x="' + (L - 6) + '" y="' + (y + 4) + '" text-anchor="end">' + (+v.toFixed(2)) + "</text>";
       });
       [0, maxSteps / 2, maxSteps].forEach(function (v) {
         var x = L + v / maxSteps * (R - L);

@@ -60,6 +60,21 @@ def data_script(name: str, data: dict) -> str:
     )
 
 
+DATA_SCRIPT = re.compile(
+    r'\(window\.dlbookPlayground = window\.dlbookPlayground \|\| \{\}\)'
+    r'\["([a-z0-9-]+)"\] = (\{.*\});\n\Z',
+    re.S,
+)
+
+
+def parse_data_script(text: str) -> tuple[str, dict]:
+    """(name, data) of a file written by :func:`data_script` (the tests read it back)."""
+    m = DATA_SCRIPT.match(text)
+    if not m:
+        raise ValueError("not a playground data script")
+    return m.group(1), json.loads(m.group(2))
+
+
 def _options(values, label, default) -> str:
     return "".join(
         f'<option value="{html.escape(str(v))}"{" selected" if v == default else ""}>'

@@ -1,4 +1,5 @@
-"""The spiral playground's data: precomputed runs that the reader's page switches between.
+"""The spiral playground's data: precomputed runs that the reader's page switches
+between.
 
 A *record* is one trained model at one training budget (the contract of the spiral
 chapter's sweep, issue 23)::
@@ -15,8 +16,8 @@ chapter's sweep, issue 23)::
 :func:`reference_sweep` trains a small grid of such records (packed with
 :func:`dlbook.fit_many`); the book's chapter may bring its own records instead.
 :func:`payload` turns records, the extent and the training points into the JSON the
-page's script reads (class maps packed two bits a cell, base64), and :func:`unpack_classes`
-reads a map back (the tests check the round trip).
+page's script reads (class maps packed two bits a cell, base64), and
+:func:`unpack_classes` reads a map back (the tests check the round trip).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ KEYS = ("activation", "H", "lr", "steps", "seed")
 
 
 def grid_axes(extent, n: int = GRID) -> tuple[np.ndarray, np.ndarray]:
-    """Cell centres (xs, ys) of an ``n`` x ``n`` grid over ``(xmin, xmax, ymin, ymax)``."""
+    """Cell centres (xs, ys) of an ``n`` x ``n`` grid over (xmin, xmax, ymin, ymax)."""
     xmin, xmax, ymin, ymax = (float(v) for v in extent)
     if not (xmax > xmin and ymax > ymin):
         raise ValueError(f"extent must be (xmin, xmax, ymin, ymax), got {extent!r}")
@@ -102,10 +103,10 @@ def reference_sweep(
     """
     from .train import Spec, fit_many
 
-    extent = tuple(extent) if extent is not None else extent_of(X_train)
     for a in activations:
         if a not in ACTIVATIONS:
             raise ValueError(f"activation {a!r} is not one of {ACTIVATIONS}")
+    extent = tuple(extent) if extent is not None else extent_of(X_train)
     data = dict(X_test=X_test, y_test=y_test, optimizer="adam", lr=lr)
     records = []
     for steps in sorted(budgets):
