@@ -5,6 +5,8 @@ the numbers; no broken image, no request off the site; the same from file:// and
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import pytest
 
 import harness
@@ -31,11 +33,15 @@ STATE_JS = """
 #: (control, how to change it) from the default setting (ReLU, middle H, longest
 #: budget, first seed)
 CHANGES = [
-    ("activation", lambda p: p.select_option(f"{WIDGET} select[name=activation]", "tanh")),
+    ("activation", lambda p: _select(p, "activation", value="tanh")),
     ("H", lambda p: _range(p, "ArrowRight")),
-    ("steps", lambda p: p.select_option(f"{WIDGET} select[name=steps]", index=0)),
-    ("seed", lambda p: p.select_option(f"{WIDGET} select[name=seed]", index=1)),
+    ("steps", lambda p: _select(p, "steps", index=0)),
+    ("seed", lambda p: _select(p, "seed", index=1)),
 ]
+
+
+def _select(page, name, **option):
+    page.select_option(f"{WIDGET} select[name={name}]", **option)
 
 
 def _range(page, key):
@@ -45,8 +51,8 @@ def _range(page, key):
 
 def _wait_shown(page, previous=None):
     page.wait_for_function(
-        "prev => { const s = document.querySelector('.dlbook-playground').dataset.shown;"
-        " return s && s !== prev; }",
+        "prev => { const w = document.querySelector('.dlbook-playground');"
+        " return w.dataset.shown && w.dataset.shown !== prev; }",
         arg=previous,
         timeout=15_000,
     )
@@ -56,7 +62,9 @@ def _wait_shown(page, previous=None):
 def _exercise(page, rec=None):
     """Scroll to the widget, then change each control: every change redraws."""
     data_requests = [u for u in (rec.requests if rec else []) if "playground/" in u]
-    assert not data_requests, f"data loaded before the reader came near: {data_requests}"
+    assert not data_requests, (
+        f"data loaded before the reader came near: {data_requests}"
+    )
     page.locator(WIDGET).scroll_into_view_if_needed()
     state = _wait_shown(page)
     assert state["train"] != "–" and state["loss"], state
@@ -91,7 +99,8 @@ def test_controls_change_figure_and_numbers(browser, site_url, width):
         _exercise(page, rec)
         lay = page.evaluate(
             "() => [document.documentElement.scrollWidth, window.innerWidth,"
-            " document.querySelector('.dlbook-playground').getBoundingClientRect().right]"
+            " document.querySelector('.dlbook-playground')"
+            ".getBoundingClientRect().right]"
         )
         harness.settle(page)
         broken = page.evaluate(
@@ -100,7 +109,7 @@ def test_controls_change_figure_and_numbers(browser, site_url, width):
         )
     finally:
         context.close()
-    assert lay[0] <= lay[1] + 1 and lay[2] <= lay[1] + 1, f"wider than the screen: {lay}"
+    assert lay[0] <= lay[1] + 1 and lay[2] <= lay[1] + 1, f"too wide: {lay}"
     assert not broken, broken
     assert not rec.foreign(), rec.foreign()
     assert not rec.bad_responses and not rec.failed_requests, (
@@ -156,3 +165,21 @@ def test_dark_mode_redraws_the_regions(browser, site_url):
     finally:
         context.close()
     assert dark["canvas"] != light["canvas"], "the regions kept the light background"
+
+
+def test_without_javascript_the_static_grid_stands_in(browser, site_url):
+    context = harness.new_context(browser, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{site_url}{DOC}.html")
+        page.wait_for_load_state("load")
+        widget_shown = page.locator(WIDGET).is_visible()
+        grid = page.locator("#fig-spiral-playground-grid img")
+        grid_shown = grid.is_visible()
+        src = grid.get_attribute("src")
+        response = page.request.get(urljoin(f"{site_url}{DOC}.html", src))
+        grid_ok = response.ok and response.body()[:4] == b"\x89PNG"
+    finally:
+        context.close()
+    assert not widget_shown, "the widget shows without JavaScript (it cannot work)"
+    assert grid_shown and grid_ok, (grid_shown, src)
