@@ -179,7 +179,8 @@ def fingerprint(src: Path) -> list:
         dirs[:] = sorted(d for d in dirs if d not in NOT_INPUTS)
         files += [Path(folder, n) for n in sorted(names)]
     stat = [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
-    return [sys.executable, os.environ.get("DLBOOK_DEVICE"), dlbook_digest(), *stat]
+    env = [os.environ.get(k) for k in ("DLBOOK_DEVICE", "DLBOOK_REPOSITORY_URL")]
+    return [sys.executable, *env, dlbook_digest(), *stat]
 
 
 def failed(what: str, out: Path) -> str:

@@ -7,7 +7,8 @@ Module map: :mod:`~dlbook.data` (spiral, digits, split), :mod:`~dlbook.augment`,
 (fit, fit_many, History, make_optimizer), :mod:`~dlbook.stacked` (fit_stacked: one
 net from several seeds, trained together), :mod:`~dlbook.inspect` (count_params, layer
 tables), :mod:`~dlbook.signals` (gradients, activations), :mod:`~dlbook.regions`,
-:mod:`~dlbook.optim2d`, :mod:`~dlbook.plot`, :mod:`~dlbook.table`.
+:mod:`~dlbook.optim2d`, :mod:`~dlbook.plot`, :mod:`~dlbook.table`,
+:mod:`~dlbook.playground` (the spiral playground's runs).
 """
 
 from . import augment, inspect, nets, optim2d, plot, regions, signals  # noqa: F401

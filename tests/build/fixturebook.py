@@ -114,6 +114,7 @@ class FixtureBook:
         full = dict(os.environ)
         full.pop("DLBOOK_DEVICE", None)
         full.pop("DLBOOK_CJK_FONT", None)
+        full.pop("DLBOOK_REPOSITORY_URL", None)
         full["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(ROOT / "code"), os.environ.get("PYTHONPATH")])
         )

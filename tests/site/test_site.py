@@ -117,8 +117,30 @@ def test_language_and_metadata(built_site):
     assert '<html lang="zh-CN"' in html
     assert "《深度学习第一周》编写组" in html
     assert "2026" in html
-    assert "github.com/dl-week01/dl-week01-book" in html
     assert "Powered by" not in html and "By The Jupyter Book Community" not in html
+
+
+def test_repository_links_only_for_the_configured_repository(built_site):
+    """No page links to a made-up repository; the header's repository/issues buttons
+    are on every page or on none (DLBOOK_REPOSITORY_URL at build time,
+    book/_ext/repository.py) and all point to one address."""
+    from bs4 import BeautifulSoup
+
+    targets, with_buttons, pages = set(), 0, list(built_site.rglob("*.html"))
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "dl-week01/dl-week01-book" not in html, page
+        soup = BeautifulSoup(html, "html.parser")
+        buttons = soup.select(
+            "a.btn-source-repository-button, a.btn-source-issues-button"
+        )
+        with_buttons += bool(buttons)
+        targets |= {a["href"].split("/issues/")[0] for a in buttons}
+    assert with_buttons in (0, len(pages) - len(list(built_site.glob("404.html")))), (
+        with_buttons,
+        len(pages),
+    )
+    assert len(targets) <= 1, targets
 
 
 def test_no_stderr_in_any_executed_chapter(built_site):
