@@ -50,7 +50,8 @@ def test_parameter_totals(built_site):
 
 
 def test_224_versus_227(built_site):
-    """224 without padding gives 54, not the paper's 55; 227 or 224 + padding 2 give 55."""
+    """224 without padding gives 54, not the paper's 55; 227, or 224 padded by 2,
+    gives 55."""
     g = glued("qa/alexnet")
     assert g["alex_side_224"] == 54
     assert g["alex_side_227"] == g["alex_side_224_pad"] == 55
