@@ -61,6 +61,7 @@ def test_double_softmax_bug(built_site):
     # Adam: the ranges overlap ("看不出差别")
     assert g["acc_min_adam_wrong"] <= g["acc_max_adam_right"]
     assert g["acc_min_adam_right"] <= g["acc_max_adam_wrong"]
+    assert g["acc_min_adam_right"] <= g["acc_adam_wrong"] <= g["acc_max_adam_right"]
 
 
 def test_calibration_caveat(built_site):
