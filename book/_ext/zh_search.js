@@ -17,7 +17,12 @@
  *    for every query term it holds, weighted by how rare the term is in the book, and
  *    much more when the term is in its title or a section title (the result then links
  *    to that section).  Terms a page lacks cost nothing, so a question with a word the
- *    book does not use still finds the page.
+ *    book does not use still finds the page.  A page's score depends only on the page and
+ *    on how many pages hold each query term (rarity and length are measured against a
+ *    fixed reference book, not against all pages): a new page that holds no query term
+ *    changes no other page's score.  Scores within NEAR of each other count as a tie,
+ *    broken by the book's reading order (_toc.yml, shipped in the index by zh_search.py),
+ *    so every browser orders the results alike.
  *  - Search.makeSearchSummary shows the sentence of the page (or section) holding the
  *    most query terms, with every term (and its synonyms) highlighted.
  *
@@ -139,6 +144,11 @@ var ZhSearch = (function () {
   // a term in the page title adds PAGE x its rarity, the best section title SECTION x;
   // a question character no word covered adds CHAR when a title holds it.
   const WEIGHT = { page: 3, section: 1.5, partial: 0.4, intent: 0.3, char: 0.3, secondary: 0.5, k1: 1.2, b: 0.75 };
+  // BM25 measures a term's rarity against the number of pages and a page's length against
+  // their average: then a new page, even one without any query term, would change every
+  // score (and flip near ties).  Both are measured against this reference book instead.
+  const REFERENCE = { pages: 14, words: 2600 };
+  const NEAR = 0.01;  // scores less than 1 % apart: a tie, broken by reading order
 
   function docsOf(map, term) {
     const v = map[term];
@@ -202,11 +212,10 @@ var ZhSearch = (function () {
     const ctx = current();
     const n = index.docnames.length;
     const lengths = (index.zh && index.zh.len) || [];
-    const avgLen = lengths.length ? lengths.reduce((a, b) => a + b, 0) / lengths.length : 1;
     const groups = [...terms].map((t) => {
       const alts = alternatives(t, ctx);
       const found = termCounts(index, alts);
-      const rarity = Math.log(1 + n / Math.max(found.counts.size, 1));
+      const rarity = Math.log(1 + REFERENCE.pages / Math.max(found.counts.size, 1));
       const idf = rarity * (INTENT.has(t) ? WEIGHT.intent : 1);
       return { alts, counts: found.counts, weak: found.weak, idf, intent: INTENT.has(t) };
     });
@@ -230,10 +239,11 @@ var ZhSearch = (function () {
     const charsIn = (text) => [...(chars || [])].filter((c) => text.includes(c)).length;
 
     const results = [];
+    const positions = new Map();  // row -> reading order of its page
     for (let doc = 0; doc < n; doc++) {
       if (banned.has(doc)) continue;
       const pageTitle = index.titles[doc] || "";
-      const norm = 1 - WEIGHT.b + WEIGHT.b * ((lengths[doc] || avgLen) / avgLen);
+      const norm = 1 - WEIGHT.b + WEIGHT.b * ((lengths[doc] || REFERENCE.words) / REFERENCE.words);
       const titled = new Set(inTitle(pageTitle, doc));
       let score = 0;
       let held = 0;
@@ -258,9 +268,32 @@ var ZhSearch = (function () {
       score *= 1 + 0.5 * (held / groups.length);  // pages holding every term first
       if (SECONDARY.has(index.docnames[doc])) score *= WEIGHT.secondary;
       results.push([index.docnames[doc], title, anchor, null, Math.round(score * 100), index.filenames[doc]]);
+      positions.set(results[results.length - 1], readingOrder(index, doc));
     }
-    results.sort((a, b) => b[4] - a[4] || a[1].localeCompare(b[1]));
-    return results;
+    return byScoreThenReadingOrder(results, (r) => r[4], (r) => positions.get(r));
+  }
+
+  /** Where page doc comes in the book (_toc.yml order; without it, the index's order). */
+  function readingOrder(index, doc) {
+    const order = index.zh && index.zh.order;
+    return order && Number.isFinite(order[doc]) ? order[doc] : index.docnames.length + doc;
+  }
+
+  /**
+   * Rows best first; rows whose scores lie within NEAR of the first of their run are a tie
+   * and go in reading order.  No string comparison (localeCompare orders Chinese titles
+   * differently in different browsers).
+   */
+  function byScoreThenReadingOrder(rows, score, position) {
+    const sorted = [...rows].sort((a, b) => score(b) - score(a) || position(a) - position(b));
+    const out = [];
+    for (let i = 0; i < sorted.length; ) {
+      let j = i + 1;
+      while (j < sorted.length && score(sorted[j]) >= score(sorted[i]) * (1 - NEAR)) j++;
+      out.push(...sorted.slice(i, j).sort((a, b) => position(a) - position(b)));
+      i = j;
+    }
+    return out;
   }
 
   // ------------------------------------------------------------ summary

@@ -7,7 +7,8 @@ it splits a query only at spaces and punctuation, so an unspaced question such a
 user dictionary and the synonyms' words) and ships ``zh_search.js`` as its
 ``js_splitter_code``: the query is segmented with the index's own vocabulary, synonyms
 become the book's term, and the search page ranks and summarises the results (see the
-comment at the top of ``zh_search.js``).
+comment at the top of ``zh_search.js``; ties go in the book's reading order, which
+:func:`add_term_counts` ships in the index).
 
 Data, all beside the book:
 
@@ -263,8 +264,27 @@ def term_counts(builder, index: dict) -> dict:
     return {"tf": tf, "len": [sum(c.values()) for c in per_doc]}
 
 
+def reading_order(env, docnames: list[str]) -> list[int]:
+    """Where each page comes in the book (0, 1, ...): its place in the tree of toctrees
+    from the root page (``_toc.yml``'s order); pages outside it last, in index order."""
+    seen: dict[str, int] = {}
+    stack = [env.config.root_doc]
+    while stack:
+        doc = stack.pop()
+        if doc in seen:
+            continue
+        seen[doc] = len(seen)
+        stack.extend(reversed(env.toctree_includes.get(doc, [])))
+    key = sorted(range(len(docnames)), key=lambda i: (seen.get(docnames[i], len(seen)), i))
+    order = [0] * len(docnames)
+    for position, i in enumerate(key):
+        order[i] = position
+    return order
+
+
 def add_term_counts(app, exc) -> None:
-    """Put the term counts into the built searchindex.js (key ``zh``)."""
+    """Put the term counts and the reading order into the built searchindex.js (key
+    ``zh``)."""
     builder = app.builder
     if (
         exc is not None
@@ -279,6 +299,7 @@ def add_term_counts(app, exc) -> None:
         return
     index = js_index.loads(path.read_text(encoding="utf-8"))
     index["zh"] = term_counts(builder, index)
+    index["zh"]["order"] = reading_order(builder.env, index["docnames"])
     path.write_text(js_index.dumps(index), encoding="utf-8")
 
 

