@@ -4,7 +4,8 @@ fonts).
 Every chapter starts with ``device = dlbook.setup()``; everything used twice lives here.
 Module map: :mod:`~dlbook.data` (spiral, digits, split), :mod:`~dlbook.augment`,
 :mod:`~dlbook.nets` (mlp, Residual, lenet5, alexnet, digits_cnn), :mod:`~dlbook.train`
-(fit, fit_many, History, make_optimizer), :mod:`~dlbook.inspect` (count_params, layer
+(fit, fit_many, History, make_optimizer), :mod:`~dlbook.stacked` (fit_stacked: one
+net from several seeds, trained together), :mod:`~dlbook.inspect` (count_params, layer
 tables), :mod:`~dlbook.signals` (gradients, activations), :mod:`~dlbook.regions`,
 :mod:`~dlbook.optim2d`, :mod:`~dlbook.plot`, :mod:`~dlbook.table`.
 """
@@ -24,6 +25,7 @@ from .plot import (
     to_numpy,
 )
 from .seed import seed_everything
+from .stacked import fit_stacked
 from .table import markdown_table, show_layers, show_table
 from .train import History, Spec, evaluate, fit, fit_many, make_optimizer
 
@@ -40,6 +42,7 @@ __all__ = [
     "evaluate",
     "fit",
     "fit_many",
+    "fit_stacked",
     "get_device",
     "glue",
     "glued",

@@ -151,3 +151,187 @@ def fit_packed(
             finish_history(model, losses[i], accs[i], X, y, X_test, y_test)
         )
     return models, histories
+
+
+class _FirstLayer(torch.autograd.Function):
+    """``W @ Xt + b`` for a batch of first layers ``W (G, H, D)``, ``b (G, H, 1)`` and
+    inputs ``Xt (D, N)`` shared by all of them (no gradient for the inputs).
+
+    The weight gradient is computed as ``(Xt @ g^T)^T``: with only D = 2 input columns
+    autograd's ``g @ Xt^T`` takes several times longer for the same numbers.
+    """
+
+    @staticmethod
+    def forward(ctx, Xt, W, b):
+        ctx.save_for_backward(Xt)
+        return torch.baddbmm(b, W, Xt.expand(W.shape[0], -1, -1))
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        (Xt,) = ctx.saved_tensors
+        grad_w = torch.matmul(Xt, grad.transpose(1, 2)).transpose(1, 2)
+        return None, grad_w, grad.sum(2, keepdim=True)
+
+
+class GroupedMLPs(nn.Module):
+    """M one-hidden-layer MLPs grouped by hidden width: each group of G models keeps its
+    weights as batched tensors ``(G, H, D)`` … and runs as two batched matrix products,
+    each activation applied to its own contiguous block of the group.
+
+    Same models and same starting weights as :class:`PackedMLPs` (activation ``"none"``
+    allowed), a few operations per width instead of per model: large sweeps (many seeds
+    and activations) train two to three times as fast.
+    """
+
+    def __init__(self, specs, d_in: int, d_out: int):
+        super().__init__()
+        specs = [s if isinstance(s, Spec) else Spec(*s) for s in specs]
+        if not specs:
+            raise ValueError("specs must name at least one model")
+        self.specs = specs
+        self.d_in = positive_int("d_in", d_in)
+        self.d_out = positive_int("d_out", d_out)
+        singles = [
+            mlp(d_in, s.hidden, d_out, activation=s.activation, seed=s.seed)
+            for s in specs
+        ]
+        acts = list(dict.fromkeys(s.activation for s in specs))
+        widths = list(dict.fromkeys(s.hidden for s in specs))
+        # group g: every model of width widths[g], ordered by activation
+        self.members = [
+            [
+                i
+                for a in acts
+                for i, s in enumerate(specs)
+                if (s.hidden, s.activation) == (w, a)
+            ]
+            for w in widths
+        ]
+        # per group: (start, end, activation name) of each block of one activation
+        self.blocks = []
+        for grp in self.members:
+            blocks, start = [], 0
+            for a in acts:
+                n = sum(specs[i].activation == a for i in grp)
+                if n:
+                    blocks.append((start, start + n, a))
+                    start += n
+            self.blocks.append(blocks)
+        order = [i for group in self.members for i in group]
+        self.register_buffer("order", torch.tensor(order), persistent=False)
+        self.where = {
+            i: (g, j) for g, grp in enumerate(self.members) for j, i in enumerate(grp)
+        }
+        self.act_fns = nn.ModuleDict(
+            {a: make_activation(a) or nn.Identity() for a in acts}
+        )
+        self.w1 = nn.ParameterList()
+        self.b1 = nn.ParameterList()
+        self.w2 = nn.ParameterList()
+        self.b2 = nn.ParameterList()
+        for grp in self.members:
+            first = [singles[i][0] for i in grp]
+            last = [singles[i][-1] for i in grp]
+            self.w1.append(
+                nn.Parameter(torch.stack([m.weight.detach() for m in first]))
+            )
+            self.b1.append(
+                nn.Parameter(torch.stack([m.bias.detach() for m in first]).unsqueeze(2))
+            )
+            self.w2.append(nn.Parameter(torch.stack([m.weight.detach() for m in last])))
+            self.b2.append(
+                nn.Parameter(torch.stack([m.bias.detach() for m in last]).unsqueeze(2))
+            )
+
+    def logits_mcn(self, X: torch.Tensor) -> torch.Tensor:
+        """Logits ``(M, C, N)`` in group order (model ``order[k]`` at position k)."""
+        Xt = X.t().contiguous()
+        outs = []
+        for w1, b1, w2, b2, blocks in zip(
+            self.w1, self.b1, self.w2, self.b2, self.blocks
+        ):
+            z = _FirstLayer.apply(Xt, w1, b1)
+            # split(), not slicing: its backward is one cat, a slice's is a full
+            # zero tensor per block; each block goes through its own second layer, so
+            # the wide hidden layer is never copied into one tensor again
+            pieces = z.split([hi - lo for lo, hi, _ in blocks])
+            for piece, (lo, hi, a) in zip(pieces, blocks):
+                outs.append(torch.baddbmm(b2[lo:hi], w2[lo:hi], self.act_fns[a](piece)))
+        return torch.cat(outs)
+
+    def unpack(self, i: int) -> nn.Sequential:
+        """Model ``i`` (in the order of ``specs``) as an ordinary ``nn.Sequential``."""
+        s = self.specs[i]
+        g, j = self.where[i]
+        model = mlp(
+            self.d_in,
+            s.hidden,
+            self.d_out,
+            activation=s.activation,
+            device=self.w1[g].device,
+        )
+        with torch.no_grad():
+            model[0].weight.copy_(self.w1[g][j])
+            model[0].bias.copy_(self.b1[g][j, :, 0])
+            model[-1].weight.copy_(self.w2[g][j])
+            model[-1].bias.copy_(self.b2[g][j, :, 0])
+        return model
+
+
+def fit_grouped(
+    specs,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int = 1000,
+    checkpoints=(),
+    optimizer: str = "adam",
+    lr: float = 1e-3,
+    weight_decay: float = 1e-5,
+    momentum: float | None = None,
+    X_test: torch.Tensor | None = None,
+    y_test: torch.Tensor | None = None,
+) -> dict[int, tuple[list[nn.Sequential], list[History]]]:
+    """Train every :class:`Spec` on all of (X, y) with :class:`GroupedMLPs`; return
+    ``{step: (models, histories)}`` for each step in ``checkpoints`` and for ``epochs``
+    (the models as they were after that many steps, the histories cut there)."""
+    check_xy(X, y)
+    check_test_data(X_test, y_test)
+    epochs = positive_int("epochs", epochs)
+    stops = sorted({positive_int("checkpoint", c) for c in checkpoints} | {epochs})
+    if stops[-1] > epochs:
+        raise ValueError(
+            f"checkpoints must be at most epochs={epochs}, got {stops[-1]}"
+        )
+    n_classes = int(y.max()) + 1
+    net = GroupedMLPs(specs, X.shape[1], n_classes).to(X.device)
+    m = len(net.specs)
+    opt = make_optimizer(
+        net.parameters(), optimizer, lr, weight_decay=weight_decay, momentum=momentum
+    )
+    losses = torch.empty(epochs, m, device=X.device)
+    hits = torch.empty(epochs, m, device=X.device, dtype=torch.long)
+    onehot = nn.functional.one_hot(y, n_classes).t().unsqueeze(0).to(X.dtype)
+    inverse = torch.empty_like(net.order)
+    inverse[net.order] = torch.arange(m, device=net.order.device)
+    out = {}
+    for epoch in range(epochs):
+        logits = net.logits_mcn(X)  # (M, C, N) in group order
+        per_model = -(logits.log_softmax(1) * onehot).sum(1).mean(1)
+        opt.zero_grad(set_to_none=True)
+        per_model.sum().backward()
+        opt.step()
+        losses[epoch] = per_model.detach()[inverse]
+        hits[epoch] = (logits.detach().max(1).indices == y).sum(1)[inverse]
+        if epoch + 1 in stops:
+            done = epoch + 1
+            ls = losses[:done].cpu().T.tolist()
+            acs = (hits[:done].cpu().double() / y.shape[0]).T.tolist()
+            models = [net.unpack(i) for i in range(m)]
+            hists = [
+                finish_history(mod, ls[i], acs[i], X, y, X_test, y_test)
+                for i, mod in enumerate(models)
+            ]
+            out[done] = (models, hists)
+    return out

@@ -280,7 +280,7 @@ def finish_history(model, loss, acc, X, y, X_test=None, y_test=None) -> History:
     return hist
 
 
-def fit_many(specs, X, y, **options):
+def fit_many(specs, X, y, *, checkpoints=None, **options):
     """:func:`fit` for a sweep of one-hidden-layer MLPs, trained together as one packed
     model.
 
@@ -288,7 +288,17 @@ def fit_many(specs, X, y, **options):
     ``(models, histories)``, model ``i`` being what
     ``fit(nets.mlp(D, s.hidden, C, activation=s.activation, seed=s.seed), X, y, ...)``
     trains, up to floating-point rounding. Full batch only; options as for :func:`fit`.
-    """
-    from .packed import fit_packed
 
+    ``checkpoints``: steps (each at most ``epochs``) at which to keep a copy of every
+    model. Then the result is a dict ``{steps: (models, histories)}`` with one entry per
+    checkpoint and one for ``epochs``: the models after that many steps, their histories
+    cut there (``final_acc``, ``test_acc`` measured at that step). This form groups the
+    models by width and activation into batched matrix products
+    (:class:`~dlbook.packed.GroupedMLPs`, activation ``"none"`` allowed): faster for
+    large sweeps, same numbers up to rounding.
+    """
+    from .packed import fit_grouped, fit_packed
+
+    if checkpoints is not None:
+        return fit_grouped(specs, X, y, checkpoints=checkpoints, **options)
     return fit_packed(specs, X, y, **options)

@@ -37,6 +37,8 @@ def test_sigmoid_gradient_ratio(built_site):
     )
     assert g["van_ratio_relu_kaiming"] > 1e-2
     assert g["van_max_dsigmoid"] == pytest.approx(0.25, abs=1e-4)
+    # the prose: large (Kaiming) weights offset part of sigmoid's 1/4 per layer
+    assert g["van_ratio_sigmoid_kaiming"] > g["van_quarter_20"] > g["van_ratio_sigmoid"]
 
 
 def test_training_stalls_for_the_vanishing_nets(built_site):

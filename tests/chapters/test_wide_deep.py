@@ -15,7 +15,7 @@ def test_correction_box_and_no_unrendered_roles(built_site):
 
 
 def test_figures_exist_with_alt_text(built_site):
-    check_figures(built_site, "qa/wide-deep", 4)
+    check_figures(built_site, "qa/wide-deep", 5)
 
 
 def test_region_counts_measured_and_below_theory(built_site):
@@ -35,10 +35,6 @@ def test_region_counts_measured_and_below_theory(built_site):
     assert g["init_default_6x8"] < g["bound_6x8"]
     assert g["trained_count_1x48"] <= g["bound_1x48"]
     assert g["trained_count_6x8"] < g["bound_6x8"]
-    assert g["trained_max_fraction"] < 1
-    # the prose: 1 layer × 48 comes closest to its Montúfar bound, and stays below half
-    assert g["trained_fraction_1x48"] == pytest.approx(g["trained_max_fraction"])
-    assert g["trained_fraction_1x48"] < 0.5
     assert g["init_ratio_6x8"] < 1e-3
     # a finer grid finds about the same number of regions
     assert (
@@ -46,13 +42,33 @@ def test_region_counts_measured_and_below_theory(built_site):
     )
 
 
-def test_residual_beats_plain_deep_net(built_site):
+def test_deep_plain_net_fails_by_init_not_by_depth(built_site):
+    """20 hidden layers, 3 seeds each: default init mostly stalls at chance; Kaiming
+    init and residual connections both train, and their seed ranges overlap (the prose
+    says no difference is visible)."""
     g = glued("qa/wide-deep")
-    assert g["deep_res_acc"] > g["deep_plain_acc"] + 0.2
-    assert g["deep_res_acc"] > 0.9
-    assert g["spread_plain"] < 1e-5 < g["spread_res"]
-    assert g["grad_first_plain"] < 1e-6 < 1e-3 < g["grad_first_res"]
-    assert g["eq_test_best_mid"] > g["eq_test_1"]
+    # default init: most seeds stay at chance for the whole budget, any other one
+    # starts late; all Kaiming seeds end above every stuck one
+    assert 1 <= g["deep_default_stuck"] <= 3
+    assert g["deep_default_start"] > 50
+    assert g["deep_default_max"] <= g["deep_he_max"]
+    assert g["deep_he_min"] > 0.9 and g["deep_res_max"] > 0.9
+    assert (
+        g["deep_he_min"] <= g["deep_res_max"] and g["deep_res_min"] <= g["deep_he_max"]
+    )
+    assert g["spread_plain"] < 1e-5 < 0.1 < g["spread_he"] and 0.1 < g["spread_res"]
+    assert g["grad_first_plain"] < 1e-6 < 1e-2 < g["grad_first_he"]
+    assert 1e-2 < g["grad_first_res"]
+
+
+def test_equal_parameters_tie_once_trained(built_site):
+    """~150 parameters, 3 seeds: at 300 epochs the ranges are wide, at 1000 the 1-3
+    layer nets all sit in a narrow band (a tie)."""
+    g = glued("qa/wide-deep")
+    assert g["eq_epochs"] >= 3 * g["eq_short"]
+    assert g["eq_final_min"] > 0.95
+    assert g["eq_final_max"] - g["eq_final_min"] < 0.05
+    assert g["eq_short_min"] < g["eq_final_min"]
 
 
 def test_citations_resolved(built_site):
