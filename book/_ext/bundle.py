@@ -262,7 +262,7 @@ README = """# 《深度学习第一周》代码包
 - `{wheel}`：各章共用的辅助包 `dlbook`（版本 {version}）；
 - `requirements.txt`：安装 `dlbook` 和各章需要的固定版本依赖。
 
-## 三步运行任意一章（需要 Python 3.11）
+## 三步运行任意一章（需要 Python 3.11、3.12 或 3.13）
 
 1. 解压，在终端里进入解压出来的文件夹：
 
@@ -273,7 +273,7 @@ README = """# 《深度学习第一周》代码包
 2. 建一个虚拟环境，激活它，装好依赖：
 
    ```bash
-   python3.11 -m venv .venv
+   python3.11 -m venv .venv        # 用 3.12 或 3.13 就写 python3.12、python3.13
    source .venv/bin/activate        # Windows：.venv\\Scripts\\activate
    pip install -r requirements.txt
    ```
@@ -299,11 +299,14 @@ README = """# 《深度学习第一周》代码包
    （或 VS Code）的话，也可以把这个环境注册成内核再选用它：
    `python -m ipykernel install --user --name dl-week01 --display-name "深度学习第一周"`。
 
-## 和书中一样的结果
+## 自己运行的结果和书中的数字
 
-在同一类设备（CPU 或 GPU）上从上到下运行一章，文字输出和正文里引用的数字都与书中相同。
-每章第一个单元格的 `dlbook.setup()` 固定了随机种子，并把 torch 的 CPU 线程数固定为 1；
-设置环境变量 `DLBOOK_THREADS=4` 可以用 4 个线程（更快，但训练结果的最后几位可能和书中不同）。
+每章第一个单元格的 `dlbook.setup()` 固定了随机种子，并把 torch 的 CPU 线程数固定为 1。
+能保证的是：库的版本（`requirements.txt` 固定了每一个版本）和设备类型（CPU 或 GPU）
+都相同时，本书的构建机每次算出的数字完全相同。不能保证的是：换一种 CPU、或换一个数学库
+（BLAS）的构建，浮点运算的顺序可能不同，数字的最后几位会不一样；对微小差别很敏感的训练
+（比如学习率偏大、损失来回震荡的）会把这点差别放大，结果可能差得更多。
+设置环境变量 `DLBOOK_THREADS=4` 可以用 4 个线程（更快，但训练结果的最后几位也可能因此不同）。
 
 每个笔记本的第一个单元格会先检查环境里的 `dlbook` 是不是这个代码包里的版本，
 不是的话就停下来，并说明怎样安装。

@@ -23,6 +23,7 @@ from chapterpages import (
     soup,
     tracebacks,
 )
+from chapter_frame import check_goals_and_prerequisites
 
 pytestmark = pytest.mark.build
 
@@ -41,7 +42,7 @@ def test_only_tagged_cells_raise(page):
 
 
 def test_exercises_with_executed_solutions(page):
-    check_exercises(page, 2)
+    check_exercises(page, 3)
 
 
 def test_in_sidebar_nav(built_site):
@@ -127,7 +128,17 @@ def test_setup_docker_recipe(page):
     assert themes["theme"] and "CJK" in themes["overrides"]["code-font-family"]
     dockerfile = next(t for c, t in blocks.items() if "dockerfile" in c)
     assert dockerfile.startswith("FROM ") and "fonts-noto-cjk" in dockerfile
-    assert re.search(r"jupyterlab-language-pack-zh-CN==\d", dockerfile)
+    # a dated image tag (never a moving one such as cuda12-latest) ...
+    base = dockerfile.splitlines()[0].split()[1]
+    assert re.fullmatch(
+        r"quay\.io/jupyter/pytorch-notebook:cuda12-\d{4}-\d{2}-\d{2}", base
+    )
+    # ... and the language pack of the JupyterLab minor version, checked in the build
+    pack = re.search(
+        r"jupyterlab-language-pack-zh-CN==(\d+)\.(\d+)\.post\d+", dockerfile
+    )
+    assert pack, dockerfile
+    assert f"jupyter lab --version | grep -q '^{pack[1]}\\.{pack[2]}\\.'" in dockerfile
     assert "overrides.json" in dockerfile
     runs = [
         node_text(d)
@@ -153,3 +164,75 @@ def test_setup_build_instructions(page):
         "make clean",
     ):
         assert needle in text, needle
+
+
+def test_goals_and_prerequisites(page):
+    check_goals_and_prerequisites(page, [])
+
+
+def test_setup_device_mismatch_is_loud(page):
+    """After the course's plot_model moved the model to the CPU, the next forward
+    raises a device-mismatch error (shown with a stand-in device without a GPU);
+    moving the model back fixes it."""
+    cell = cell_with_source(page, "gpu = device if device.type")
+    shown = node_text(cell.select_one("div.cell_output"))
+    assert re.search(
+        r"RuntimeError: .*(not on the expected device|same device)", shown
+    ), shown
+    fixed = node_text(
+        cell_with_source(page, "model.to(X.device)").select_one("div.cell_output")
+    )
+    assert "torch.Size([8, 3])" in fixed
+    text = node_text(page.select_one("main"))
+    assert "悄悄跑在 CPU 上" not in text
+
+
+def test_setup_ziegler_claim_names_the_file(page):
+    text = node_text(page.select_one("main"))
+    assert "Atcold/pytorch-Deep-Learning/master/res/plot_lib.py" in text
+    assert "zieger = plt.imread('res/ziegler.png')" in text
+    assert "NYU-DLSP20" in text and "NYU-DLSP21" in text
+    assert "较新的版本" not in text
+
+
+def test_setup_course_device_choice(page):
+    """The exercise quotes the course's cuda:0-or-cpu choice (no MPS) and runs it."""
+    ex = next(e for e in page.select("div.exercise") if "挑选设备" in node_text(e))
+    assert 'torch.device("cuda:0" if torch.cuda.is_available() else "cpu")' in (
+        node_text(ex)
+    )
+    out = node_text(
+        cell_with_source(page, "def pick_device").select_one("div.cell_output")
+    )
+    course = re.search(r"课程的写法:\s+(\S+)", out)[1]
+    assert course in ("cpu", "cuda:0")
+    # without a GPU the course, pick_device (no MPS on the builders) and dlbook agree
+    if course == "cpu":
+        assert re.search(r"pick_device\(\):\s+cpu", out)
+        assert re.search(r"dlbook\.get_device\(\):\s+cpu", out)
+
+
+def test_setup_kana_exercise(page):
+    out = node_text(
+        cell_with_source(page, 'samples["日文假名"]').select_one("div.cell_output")
+    )
+    assert "只用 DejaVu Sans（默认）：0 / 10" in out
+    assert "本书：DejaVu Sans → Noto Sans SC：10 / 10" in out
+
+
+def test_setup_python_versions(page):
+    assert "Python 3.11、3.12 或 3.13" in node_text(page.select_one("main"))
+
+
+def test_intro_claims(built_site):
+    """The preface: math typeset by KaTeX at build time, Python 3.11-3.13, and what
+    "the same numbers" does and does not guarantee."""
+    intro = soup(built_site, "intro")
+    text = node_text(intro.select_one("main"))
+    assert "MathJax" not in text and "KaTeX" in text
+    assert "Python 3.11、3.12 或 3.13" in text
+    assert "就能得到和书中一样的数字" not in text
+    for needle in ("库的版本", "设备类型", "最后几位", "BLAS"):
+        assert needle in text, needle
+    report = node_text(soup(built_site, "execution-report").select_one("main"))
+    assert "最后几位" in report and "BLAS" in report

@@ -25,6 +25,7 @@ from chapterpages import (
     soup,
     tracebacks,
 )
+from chapter_frame import check_goals_and_prerequisites
 
 pytestmark = pytest.mark.build
 
@@ -43,7 +44,7 @@ def test_only_tagged_cells_raise(page):
 
 
 def test_exercises_with_executed_solutions(page):
-    check_exercises(page, 2)
+    check_exercises(page, 3)
 
 
 @pytest.mark.parametrize("word", ["勘误", "陷阱", "转置"])
@@ -187,10 +188,45 @@ def test_pitfall4_correction_box(page):
     boxes = [b for b in corrections(page) if "不需要手动将 torch 对象换成 numpy" in b]
     assert len(boxes) == 1
     assert (
-        ".detach().cpu()" in boxes[0]
+        ".detach().cpu().numpy()" in boxes[0]
+        and "dlbook.to_numpy" in boxes[0]
         and "TypeError" in boxes[0]
         and "RuntimeError" in boxes[0]
     )
+    # no claim that CPU tensors without grad always work
+    assert "这只对" not in boxes[0]
+
+
+def test_pitfall4_cites_the_known_breakages(page):
+    hrefs = {a.get("href", "") for a in page.select("main a")}
+    for issue in (
+        "matplotlib/matplotlib/issues/26806",
+        "pytorch/pytorch/issues/109819",
+        "matplotlib/matplotlib/issues/30216",
+        "pytorch/pytorch/issues/133576",
+    ):
+        assert f"https://github.com/{issue}" in hrefs, issue
+
+
+def test_pitfall4_plots_through_numpy(page):
+    src = node_text(
+        cell_with_source(page, "w_np = w.detach().cpu().numpy()").select_one(
+            "div.cell_input"
+        )
+    )
+    assert "dlbook.to_numpy(" in src and "device=device" in src
+
+
+def test_goals_and_prerequisites(page):
+    check_goals_and_prerequisites(page, ["tensors"])
+
+
+def test_exercise_losses_without_detach_keep_graphs(page):
+    out = node_text(
+        cell_with_source(page, "losses.append(loss)  ").select_one("div.cell_output")
+    )
+    assert out.count("grad_fn=<SumBackward0>") == 3
+    assert "tensor([1., 1., 1.])" in out
 
 
 # --- transpose: same as t() for 2-D; view fails on the non-contiguous result
