@@ -112,6 +112,21 @@ def test_no_warning_or_noise_in_pages(built_site):
                 )
 
 
+def test_no_unrendered_markup_in_prose(built_site):
+    """Markdown that did not render shows its asterisks to the reader: CommonMark
+    cannot open ``**`` between a CJK character and a role (叫**{term}`计算图`**，)."""
+    from bs4 import BeautifulSoup
+
+    for page in _pages(built_site):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        main = soup.select_one("main") or soup
+        for tag in main.select("pre, code, script, style, .cell_output"):
+            tag.decompose()
+        text = main.get_text(" ")
+        hit = re.search(r".{0,30}(\*\*|__).{0,30}", text)
+        assert hit is None, f"unrendered markup in {page.name}: {hit.group(0)!r}"
+
+
 def test_language_and_metadata(built_site):
     html = (built_site / "book" / "spiral.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN"' in html
