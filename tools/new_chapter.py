@@ -32,10 +32,14 @@ kernelspec:
 
 # {title}
 
-**学习目标**：读完这一章，你应该
+```{{admonition}} 学习目标
+:class: tip
+读完这一章，你应该能够：
 
 - 能解释……（3–5 条，每条都是读者能自己检查的事：能写出…、能解释…、能判断…）
 - 能写出……
+- 能判断……
+```
 
 **先修**：{{doc}}`{setup}`
 
@@ -88,6 +92,25 @@ print(f"11 个点的平方和：{{x11.pow(2).sum().item():.2f}}")
 ```
 
 点越多，加起来的项越多，平方和变大。
+
+```{{solution-end}}
+```
+
+```{{exercise}} 想一想
+:label: ex-{slug}-why
+
+（第二道练习。）平方和会不会是负数？先想，再改一组点验证。
+```
+
+```{{solution-start}} ex-{slug}-why
+:class: dropdown
+```
+
+```{{code-cell}} ipython3
+print((torch.randn(7, device=device) ** 2).sum().item() >= 0)
+```
+
+不会：每一项都是某个数的平方，不小于 0，加起来也不小于 0。
 
 ```{{solution-end}}
 ```
