@@ -93,12 +93,14 @@ def widget_html(name: str, data: dict, script: str) -> str:
     act0 = "relu" if "relu" in acts else acts[0]
     h0 = len(widths) // 2
     pid = f"pg-{name}"
+    # the first view must exist: the learning rate trained for the longest budget
+    lr_default = max(r["lr"] for r in data["runs"] if r["steps"] == steps[-1])
     lr_text = "、".join(f"{v:g}" for v in lrs)
     hidden_lr = (
         f'<input type="hidden" name="lr" value="{lrs[0]}">'
         if len(lrs) == 1
         else f'<label for="{pid}-lr">学习率</label><select id="{pid}-lr" name="lr">'
-        + _options(lrs, lambda v: f"{v:g}", lrs[0])
+        + _options(lrs, lambda v: f"{v:g}", lr_default)
         + "</select>"
     )
     n_points = len(data["points"])

@@ -122,7 +122,7 @@ def test_scrolling_code_is_focusable_without_request_idle_callback(browser, site
 
 #: The stand-in height of a section / a display formula not drawn yet
 #: (book/_css/custom.css), per width.
-STAND_IN = {360: 12000, 1280: 9000}
+STAND_IN = {360: 16000, 1280: 12000}
 FORMULA_STAND_IN = 144  # 9em of 16 px, at both widths
 
 

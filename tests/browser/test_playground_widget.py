@@ -34,7 +34,7 @@ STATE_JS = """
 #: budget, first seed)
 CHANGES = [
     ("activation", lambda p: _select(p, "activation", value="tanh")),
-    ("H", lambda p: _range(p, "ArrowRight")),
+    ("H", lambda p: _range(p, "ArrowLeft")),
     ("steps", lambda p: _select(p, "steps", index=0)),
     ("seed", lambda p: _select(p, "seed", index=1)),
 ]
@@ -71,7 +71,9 @@ def _exercise(page, rec=None):
     for control, change in CHANGES:
         change(page)
         new = _wait_shown(page, state["shown"])
-        for part in ("canvas", "loss", "test"):
+        numbers = (new["train"], new["test"]) != (state["train"], state["test"])
+        assert numbers, f"changing {control} left both accuracies as they were"
+        for part in ("canvas", "loss"):
             assert new[part] != state[part], (
                 f"changing {control} left the {part} as it was: {state['shown']} -> "
                 f"{new['shown']}"

@@ -97,6 +97,33 @@ def test_widget_controls_are_labelled_and_match_the_data(page, data_file):
     assert not page.select('script[src*="playground"]')
 
 
+def test_the_first_view_is_a_trained_setting(page, data_file):
+    """What the controls show before the reader touches them is a run in the data
+    (lr 1e-3 was never trained for the longest budget: the default lr must be one that
+    was)."""
+    from dlbook import playground
+
+    _, data = ext.parse_data_script(data_file.read_text(encoding="utf-8"))
+    widget = page.select_one("div.dlbook-playground")
+
+    def chosen(name):
+        sel = widget.select_one(f"select[name={name}], input[type=hidden][name={name}]")
+        if sel.name == "input":
+            return sel["value"]
+        opt = sel.select_one("option[selected]") or sel.select_one("option")
+        return opt["value"]
+
+    rng = widget.select_one("input[type=range]")
+    setting = {
+        "activation": chosen("activation"),
+        "H": json.loads(rng["data-values"])[int(rng["value"])],
+        "lr": float(chosen("lr")),
+        "steps": int(chosen("steps")),
+        "seed": int(chosen("seed")),
+    }
+    playground.find_run(data, **setting)  # raises if no run has these settings
+
+
 def test_static_grid_figure_for_readers_without_javascript(page, built_site):
     figure = page.select_one("figure#fig-spiral-playground-grid, "
                              "#fig-spiral-playground-grid")  # fmt: skip
