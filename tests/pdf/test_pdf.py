@@ -193,7 +193,8 @@ def test_no_type3_font(pdf_build):
 
 
 def exercises() -> list[tuple[str, str]]:
-    """(exercise title, first code line of its solution) of every chapter, in order."""
+    """(exercise title, first code line of its solution, or for a solution in words
+    its first run of Chinese text) of every chapter, in order."""
     found = []
     for doc in toc_docs():
         text = (ROOT / f"{doc}.md").read_text(encoding="utf-8")
@@ -206,8 +207,11 @@ def exercises() -> list[tuple[str, str]]:
             code = re.search(
                 r"^```\{code-cell\}[^\n]*\n(?::.*\n)*(.+)$", solution, re.M
             )
-            assert code, f"{doc}: a solution without code ({title})"
-            found.append((title, code[1]))
+            if code is None:  # a solution in words: its first run of Chinese text
+                body = solution.split("\n", 1)[1].split("```{solution-end}")[0]
+                code = re.search(r"[\u4e00-\u9fff]{6,}", body)
+            assert code, f"{doc}: a solution with neither code nor text ({title})"
+            found.append((title, code[1] if code.groups() else code[0]))
     return found
 
 
