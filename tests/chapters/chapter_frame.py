@@ -15,7 +15,7 @@ def check_goals_and_prerequisites(page, prereq_docs):
     assert len(boxes) == 1
     items = [li.get_text(" ", strip=True) for li in boxes[0].select("li")]
     lead = " ".join(p.get_text(strip=True) for p in boxes[0].select("p")[1:2])
-    # checkable items: each starts with 能…, or the lead sentence ends "…能：" / "…能够："
+    # checkable items: each starts with 能…, or the lead ends "…能：" or "…能够："
     verbs = lead.endswith(("能：", "能够：")) or all(i.startswith("能") for i in items)
     assert 3 <= len(items) <= 5 and verbs, (lead, items)
     prereq = [p for p in page.select("p") if p.get_text().startswith("先修")]
