@@ -170,6 +170,17 @@ def new_context(browser, **kwargs):
     return context
 
 
+def context_at(browser, width: int, height: int = 800):
+    """:func:`new_context` at ``width`` px; below 600 px a phone (touch, mobile)."""
+    phone = width < 600
+    return new_context(
+        browser,
+        viewport={"width": width, "height": height},
+        is_mobile=phone,
+        has_touch=phone,
+    )
+
+
 # --------------------------------------------------------------------------- one page
 # visit
 @dataclass

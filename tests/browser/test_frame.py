@@ -34,13 +34,7 @@ WIDTHS = [
 @pytest.mark.parametrize("width,where", WIDTHS, ids=[str(w) for w, _ in WIDTHS])
 @pytest.mark.parametrize("doc", ["book/spiral", "search"])
 def test_one_search_entry(browser, site_url, doc, width, where):
-    phone = width < 600
-    context = harness.new_context(
-        browser,
-        viewport={"width": width, "height": 800},
-        is_mobile=phone,
-        has_touch=phone,
-    )
+    context = harness.context_at(browser, width)
     try:
         page = context.new_page()
         page.goto(f"{site_url}{doc}.html")
@@ -85,13 +79,7 @@ ICON_AND_TEXT_JS = """
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_search_icon_does_not_cover_typed_text(browser, site_url, width):
-    phone = width < 600
-    context = harness.new_context(
-        browser,
-        viewport={"width": width, "height": 800},
-        is_mobile=phone,
-        has_touch=phone,
-    )
+    context = harness.context_at(browser, width)
     try:
         page = context.new_page()
         page.goto(f"{site_url}search.html?q=%E6%9D%83%E9%87%8D")  # 权重

@@ -84,13 +84,7 @@ def _exercise(page, rec=None):
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_controls_change_figure_and_numbers(browser, site_url, width):
-    phone = width < 600
-    context = harness.new_context(
-        browser,
-        viewport={"width": width, "height": 800},
-        is_mobile=phone,
-        has_touch=phone,
-    )
+    context = harness.context_at(browser, width)
     page = context.new_page()
     rec = harness.Recorder(site_url)
     rec.attach(page)
