@@ -26,6 +26,17 @@ def toc_docs(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
     return list(parse_toc_yaml(toc_file))
 
 
+def chapter_docs(root: Path = ROOT) -> list[str]:
+    """Docnames of the pages with code cells (the notebook chapters), in reading order
+    (from _toc.yml)."""
+    docs = []
+    for doc in toc_docs(root / "_toc.yml"):
+        src = root / f"{doc}.md"
+        if src.is_file() and "```{code-cell}" in src.read_text(encoding="utf-8"):
+            docs.append(doc)
+    return docs
+
+
 def executed_notebook(docname: str, cache_dir: Path = CACHE_DIR):
     """The executed notebook of chapter ``docname`` (e.g. ``"book/spiral"``) from
     MyST-NB's cache.

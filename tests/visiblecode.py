@@ -14,7 +14,6 @@ import builtins
 from dataclasses import dataclass
 from pathlib import Path
 
-from bookdata import ROOT
 
 HIDDEN = "remove-cell"
 
@@ -28,18 +27,6 @@ class Cell:
     @property
     def visible(self) -> bool:
         return HIDDEN not in self.tags
-
-
-def chapter_docs(root: Path = ROOT) -> list[str]:
-    """Docnames of the pages with code cells, in reading order (from _toc.yml)."""
-    from sphinx_external_toc.parsing import parse_toc_yaml
-
-    docs = []
-    for doc in parse_toc_yaml(root / "_toc.yml"):
-        src = root / f"{doc}.md"
-        if src.is_file() and "```{code-cell}" in src.read_text(encoding="utf-8"):
-            docs.append(doc)
-    return docs
 
 
 def read_notebook(path: Path):

@@ -5,16 +5,12 @@ and material beyond week 1 only in collapsed 选读 blocks."""
 from __future__ import annotations
 
 import pytest
-from bookdata import ROOT, toc_docs
+from bookdata import chapter_docs
 from chapter_frame import check_goals_and_prerequisites
 
 pytestmark = pytest.mark.build
 
-CHAPTERS = [
-    d.removeprefix("book/")
-    for d in toc_docs()
-    if "```{code-cell}" in (ROOT / f"{d}.md").read_text(encoding="utf-8")
-]
+CHAPTERS = [d.removeprefix("book/") for d in chapter_docs()]
 
 
 def _page(site, doc):

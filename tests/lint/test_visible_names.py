@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bookdata import ROOT
-from visiblecode import Cell, chapter_docs, code_cells, hidden_names
+from bookdata import ROOT, chapter_docs
+from visiblecode import Cell, code_cells, hidden_names
 
 DOCS = chapter_docs()
 

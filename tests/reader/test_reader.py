@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 import bundle  # book/_ext (tests/reader/conftest.py puts it on sys.path)
-from bookdata import ROOT, executed_notebook
+from bookdata import ROOT, chapter_docs, executed_notebook
 
 pytestmark = pytest.mark.build
 
@@ -45,14 +45,7 @@ def site_zip(built_site: Path) -> Path:
 @pytest.fixture(scope="module")
 def chapters(built_site: Path) -> list[str]:
     """Docnames of the chapter notebooks with code, in reading order (from _toc.yml)."""
-    from sphinx_external_toc.parsing import parse_toc_yaml
-
-    docs = []
-    for doc in parse_toc_yaml(ROOT / "_toc.yml"):
-        src = ROOT / f"{doc}.md"
-        if src.is_file() and "```{code-cell}" in src.read_text(encoding="utf-8"):
-            docs.append(doc)
-    return docs
+    return chapter_docs()
 
 
 def reader_env() -> dict:

@@ -28,9 +28,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bookdata import ROOT, executed_notebook
+from bookdata import ROOT, chapter_docs, executed_notebook
 from test_reader import first_line, text_outputs
-from visiblecode import HIDDEN, chapter_docs, visible_notebook
+from visiblecode import HIDDEN, visible_notebook
 
 pytestmark = [pytest.mark.build, pytest.mark.execute]
 
