@@ -83,8 +83,17 @@ def failure(cache, uri: str, src: Path) -> dict:
 def worker_init() -> None:
     """An execution worker: its kernels get CurveZMQ keys (no TCP warning per chapter:
     book/_ext/kernel_encryption.py); its log is quiet (the summary names failed cells).
+
+    It never trims the cache: jupyter-cache's trim reads the records in two queries, so
+    a worker could delete the record another worker has just made, before that one's
+    notebook is written (KeyError "Notebook file does not exist"). The parent trims
+    once, after the pool.
     """
     import multiprocessing
+
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+    JupyterCacheBase.truncate_caches = lambda self: None
 
     runpy.run_path(str(ROOT / "book" / "_ext" / "kernel_encryption.py"))[
         "encrypt_kernel_transport"]()  # fmt: skip
@@ -124,6 +133,7 @@ def execute(
             stats["executed"].append({"chapter": name, "seconds": sec, "code_cells": n})
             stats["cells_executed"] += n
             print(f"[dlbook] executed {name} in {sec:.1f} s", flush=True)
+    cache.truncate_caches()  # the workers' part, done once (worker_init)
     return sorted(failures, key=lambda f: f["chapter"])
 
 

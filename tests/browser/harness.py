@@ -260,7 +260,10 @@ async () => {
 
 #: Draws every section of a chapter now: custom.css leaves those far from the screen to the
 #: reader's scrolling (``content-visibility: auto``).
-SHOW_ALL_CSS = ".bd-article section, .bd-article div.math { content-visibility: visible !important; }"
+SHOW_ALL_CSS = (
+    ".bd-article section, .bd-article div.math, .bd-article div.cell, "
+    ".bd-article div.admonition { content-visibility: visible !important; }"
+)
 
 PAGE_FACTS_JS = """
 async () => {

@@ -46,6 +46,20 @@ CONTENT_BOX_JS = """
 }
 """
 
+DRAWN_JS = """
+async (img) => {
+  const frame = () => new Promise(r => requestAnimationFrame(r));
+  for (let i = 0; i < 10; i++) {
+    img.scrollIntoView({block: 'center'});
+    await frame(); await frame();
+    const r = img.getBoundingClientRect();
+    if (r.top >= 0 && r.bottom <= innerHeight) break;
+  }
+  if (!img.complete) await new Promise(r => img.addEventListener('load', r, {once: true}));
+  await img.decode().catch(() => {});
+}
+"""
+
 PAGE_COLOURS_JS = """
 () => ({
   theme: document.documentElement.dataset.theme,
@@ -128,7 +142,10 @@ def test_dark_page_readable(dark, site_url, doc, seen):
         figures = page.locator("article .cell_output img, article figure img")
         for i in range(figures.count()):
             img = figures.nth(i)
-            img.scroll_into_view_if_needed()
+            # a cell far from the screen is drawn once it comes near it, and the cells
+            # drawn with it may move the figure (content-visibility, book/_css/
+            # custom.css): scrolled to until it stays on the screen, as a reader does
+            img.evaluate(DRAWN_JS)
             box = img.evaluate(CONTENT_BOX_JS)
             shot = Image.open(io.BytesIO(img.screenshot())).convert("L")
             shot = shot.crop(
