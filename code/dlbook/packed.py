@@ -20,7 +20,14 @@ from ._check import positive_int
 from .data import check_xy
 from .fastpath import LinearFn
 from .nets import make_activation, mlp
-from .train import History, Spec, check_test_data, finish_history, make_optimizer
+from .train import (
+    History,
+    Spec,
+    check_test_data,
+    finish_history,
+    make_optimizer,
+    step_side_by_side,
+)
 
 
 class PackedMLPs(nn.Module):
@@ -121,21 +128,10 @@ def fit_packed(
     )
     losses = torch.empty(epochs, m, device=X.device)
     hits = torch.empty(epochs, m, device=X.device, dtype=torch.long)
-    # the true class as a (1, C, N) mask: picking log-probabilities by multiplying with
-    # it
-    # gives the same numbers as gather() without gather's scatter-add backward, which
-    # has
-    # no deterministic version on CUDA
     onehot = nn.functional.one_hot(y, n_classes).t().unsqueeze(0).to(X.dtype)
     for epoch in range(epochs):
-        logits = packed.logits_mcn(
-            X
-        )  # (M, C, N): log-softmax over the middle axis is the fast layout
-        per_model = -(logits.log_softmax(1) * onehot).sum(1).mean(1)
-        opt.zero_grad(set_to_none=True)
-        per_model.sum().backward()
-        opt.step()
-        losses[epoch] = per_model.detach()
+        logits = packed.logits_mcn(X)  # (M, C, N)
+        losses[epoch] = step_side_by_side(opt, logits.log_softmax(1), onehot)
         hits[epoch] = (logits.detach().max(1).indices == y).sum(
             1
         )  # argmax(1), ~8x faster in this layout
@@ -318,11 +314,8 @@ def fit_grouped(
     out = {}
     for epoch in range(epochs):
         logits = net.logits_mcn(X)  # (M, C, N) in group order
-        per_model = -(logits.log_softmax(1) * onehot).sum(1).mean(1)
-        opt.zero_grad(set_to_none=True)
-        per_model.sum().backward()
-        opt.step()
-        losses[epoch] = per_model.detach()[inverse]
+        per_model = step_side_by_side(opt, logits.log_softmax(1), onehot)
+        losses[epoch] = per_model[inverse]
         hits[epoch] = (logits.detach().max(1).indices == y).sum(1)[inverse]
         if epoch + 1 in stops:
             done = epoch + 1

@@ -20,7 +20,13 @@ from .data import check_xy
 from .fastpath import _ELEMENTWISE
 from .inspect import model_device
 from .nets.mlp import Residual
-from .train import History, check_test_data, finish_history, make_optimizer
+from .train import (
+    History,
+    check_test_data,
+    finish_history,
+    make_optimizer,
+    step_side_by_side,
+)
 
 
 def _layout(model: nn.Module) -> list[tuple[str, type]]:
@@ -147,10 +153,6 @@ def fit_stacked(
     )
     n, s = X.shape[0], len(models)
     inputs = X if X_test is None else torch.cat([X, X_test])
-    # one-hot mask: picks the log-probabilities like gather(), with a deterministic
-    # backward on CUDA too
-    # the classes along the middle axis, (S, C, N): log_softmax is ~2x faster there
-    # (see dlbook.fastpath.cross_entropy)
     onehot = nn.functional.one_hot(y, int(y.max()) + 1).t().to(X.dtype)
     labels = y if X_test is None else torch.cat([y, y_test])
     losses = torch.empty(epochs, s, device=X.device)
@@ -158,12 +160,7 @@ def fit_stacked(
     test_hits = torch.empty(epochs, s, device=X.device, dtype=torch.long)
     for epoch in range(epochs):
         logits = stacked(inputs).transpose(1, 2)  # (S, C, N + N_test)
-        logp = logits[:, :, :n].log_softmax(1)
-        per_model = -(logp * onehot).sum(1).mean(1)
-        opt.zero_grad(set_to_none=True)
-        per_model.sum().backward()
-        opt.step()
-        losses[epoch] = per_model.detach()
+        losses[epoch] = step_side_by_side(opt, logits[:, :, :n].log_softmax(1), onehot)
         right = logits.detach().argmax(1) == labels  # (S, N + N_test)
         hits[epoch] = right[:, :n].sum(1)
         if X_test is not None:  # accuracy of the weights before this update
