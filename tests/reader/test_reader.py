@@ -58,6 +58,14 @@ def reader_env() -> dict:
     return env
 
 
+def run_notebook(nb_path: Path, out: Path, kernels: Path, env: dict):
+    """``run_notebook.py`` on ``nb_path`` in the reader's kernel under ``kernels``: the
+    executed notebook goes to ``out`` (also when a cell fails); the finished process."""
+    script = HERE / "run_notebook.py"
+    cmd = [sys.executable, str(script), str(nb_path), str(out), str(kernels)]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True)
+
+
 def text_outputs(cell) -> list:
     """The cell's outputs as text: streams joined per stream, each display by its text
     forms
@@ -304,19 +312,7 @@ def test_reader_runs_every_chapter(
         nb.cells.append(nbformat.v4.new_code_cell(GLUE_CELL))
         nbformat.write(nb, nb_path)  # the reader's copy; run from its own folder
         out = tmp_path / f"ran-{index:02d}.ipynb"
-        proc = subprocess.run(
-            [
-                sys.executable,
-                str(HERE / "run_notebook.py"),
-                str(nb_path),
-                str(out),
-                str(kernels),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        return doc, proc, out
+        return doc, run_notebook(nb_path, out, kernels, env), out
 
     t1 = time.time()
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,12 +28,11 @@ import nbformat
 import pytest
 
 from bookdata import ROOT, chapter_docs, executed_notebook
-from test_reader import first_line, text_outputs
+from test_reader import first_line, run_notebook, text_outputs
 from visiblecode import HIDDEN, visible_notebook
 
 pytestmark = [pytest.mark.build, pytest.mark.execute]
 
-HERE = Path(__file__).resolve().parent
 DOCS = chapter_docs()
 #: What the book's build sets and a reader's Jupyter does not have.
 NOT_THE_READERS = ("DLBOOK_PRINT_FIGURES", "MPLBACKEND", "DLBOOK_BUILD_STARTED")
@@ -89,18 +87,7 @@ def visible_runs(request, built_site, tmp_path_factory) -> dict:
         out = tmp / (doc.replace("/", "-") + ".ran.ipynb")
         nbformat.write(visible_notebook(ROOT / f"{doc}.md"), nb_path)
         t0 = time.time()
-        proc = subprocess.run(
-            [
-                sys.executable,
-                str(HERE / "run_notebook.py"),
-                str(nb_path),
-                str(out),
-                str(kernels),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        proc = run_notebook(nb_path, out, kernels, env)
         seconds = time.time() - t0
         ran = nbformat.read(out, as_version=4) if out.is_file() else None
         return doc, (proc.returncode, ran, proc.stderr, seconds)
